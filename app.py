@@ -1,0 +1,67 @@
+"""Start the News QA web app: `python app.py [--host H] [--port P] [--share] [--index DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from webui.server import LaunchError, launch, launch_options, quiet_environment
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Chat with the news articles in your browser.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    parser.add_argument("--share", action="store_true", help="also open a public Gradio share link (off by default)")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: QA_INDEX_DIR or the user data folder)")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=HERE / "data" / "articles",
+        help="articles ingested on first start when the index is empty (default: data/articles)",
+    )
+    parser.add_argument("--uploads", type=Path, default=None, help="where uploaded articles are kept (default: INDEX/uploads)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_environment()  # before gradio or chromadb is imported anywhere
+    try:
+        options = launch_options(args.host, args.port, args.share)
+    except LaunchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    import dataclasses
+
+    from qa import Assistant, QAError, Settings
+    from webui.jobs import Ingestor
+    from webui.layout import build_app, css_paths, head_html, theme
+
+    try:
+        settings = Settings.from_env()
+        if args.index is not None:
+            settings = dataclasses.replace(settings, index_dir=args.index.expanduser())
+        assistant = Assistant(settings=settings)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+    ingestor = Ingestor(assistant)
+    if not assistant.status().get("articles") and args.articles.is_dir():
+        ingestor.submit([args.articles], label=f"Indexing {args.articles.name}")
+
+    uploads = args.uploads or Path(settings.index_dir) / "uploads"
+    demo = build_app(assistant, ingestor, uploads, default_top_k=settings.top_k)
+    launch(demo, options, theme=theme(), css_paths=css_paths(), head=head_html())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Text analysis shared by indexing and querying: search text, word tokens, sentence spans."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+_HASHTAG = re.compile(r"#(\w+)")
+_MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`]{1,3}(?=\S)|(?<=\S)[*_`]{1,3}")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def search_text(paragraph: str) -> str:
+    """What is embedded and keyword-indexed: hashtags read as words, Markdown marks dropped.
+
+    `#Al_Jufrah` becomes `Al Jufrah`; the paragraph shown and quoted stays untouched.
+    """
+    text = _HASHTAG.sub(lambda m: m.group(1).replace("_", " "), paragraph)
+    text = _MARKDOWN.sub("", text)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def fold(word: str) -> str:
+    """Lower case without diacritics or possessive endings."""
+    word = unicodedata.normalize("NFKD", word.lower())
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    return re.sub(r"['’]s$", "", word).replace("’", "'")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as written (hashtags and underscores split)."""
+    return _WORD.findall(search_text(text).replace("_", " "))
+
+
+def tokenize(text: str) -> list[str]:
+    """Keyword tokens: folded, stop words dropped, stemmed. Used for documents and queries alike."""
+    stem = _stemmer()
+    stop = stopwords()
+    return [stem(w) for w in (fold(w) for w in words(text)) if w not in stop]
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words of `text` that are not stop words (unstemmed)."""
+    stop = stopwords()
+    return [w for w in (fold(w) for w in words(text)) if w not in stop]
+
+
+def stem(word: str) -> str:
+    return _stemmer()(fold(word))
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN  # lazy: bm25s pulls numpy/scipy
+
+    return frozenset(STOPWORDS_EN) | {
+        "did", "does", "do", "was", "were", "has", "had", "many", "much", "al", "el",
+        "who", "what", "when", "where", "which", "why", "how", "whom", "whose",
+    }
+
+
+@cache
+def _stemmer():
+    import Stemmer  # PyStemmer: the Snowball English stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    memo: dict[str, str] = {}
+
+    def stem_word(word: str) -> str:
+        if word not in memo:
+            memo[word] = stemmer.stemWord(word)
+        return memo[word]
+
+    return stem_word
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, trimmed of surrounding white space."""
+    spans = []
+    for start, end in _punkt().span_tokenize(text):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+@cache
+def _punkt():
+    """Punkt for English, from the model data that llama-index ships (no download)."""
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec and spec.submodule_search_locations:
+        cache_dir = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
+        if str(cache_dir) not in nltk.data.path:
+            nltk.data.path.insert(0, str(cache_dir))
+    return PunktTokenizer("english")
+
+
+def name_key(word: str) -> str | None:
+    """A sound key for transliterated names: Fugaha ~ Fuqaha, Uqaylah ~ Ogaila.
+
+    Metaphone of the folded word, with any leading vowel written as A (transliterations
+    disagree most on vowels). None for words too short to key safely.
+    """
+    import jellyfish
+
+    folded = fold(word)
+    if len(folded) < 4 or not folded.isalpha():
+        return None
+    key = jellyfish.metaphone(folded)
+    if folded[0] in "aeiouy":
+        key = "A" + key[1:]
+    return key if len(key) >= 3 else None

@@ -1,0 +1,182 @@
+"""Files to `Article`s: decoding, HTML main-text extraction, JSON/JSONL records, Markdown."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import IndexingError, SourceError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+
+
+@dataclass
+class Article:
+    """One article as a reader sees it; `text` is what citations' offsets refer to."""
+
+    source: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    record_id: str | None = None
+    body_start: int = 0
+    encoding: str = "utf-8"
+    warnings: list[str] = field(default_factory=list)
+
+
+def find_files(path: Path) -> list[Path]:
+    """The supported files at `path` (a file, or a folder searched recursively), sorted."""
+    if not path.exists():
+        raise IndexingError(f"no such file or folder: {path}: check the path and try again")
+    if path.is_file():
+        return [path]
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def load(path: Path, data: bytes | None = None) -> list[Article]:
+    """Read one file into its articles (a JSONL file may hold many)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SourceError(
+            f"{path}: unsupported file type {suffix or '(none)'}; use one of "
+            + ", ".join(SUPPORTED_SUFFIXES)
+        )
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read the file ({exc.strerror}): check its permissions") from exc
+    text, encoding, warnings = decode(data)
+    source = str(path.resolve())
+    if suffix in (".json", ".jsonl"):
+        articles = _load_records(source, text, suffix, warnings)
+    elif suffix in (".html", ".htm"):
+        articles = [_load_html(source, text)]
+    elif suffix == ".md":
+        articles = [_load_markdown(source, text)]
+    else:
+        articles = [Article(source=source, text=text)]
+    for article in articles:
+        article.encoding = encoding
+        article.warnings = warnings + article.warnings
+    return articles
+
+
+def decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 by BOM, else cp1252; never fails.
+
+    A mostly-UTF-8 file with a few stray cp1252 bytes (a common editor accident) keeps its
+    UTF-8 and reads the stray bytes as cp1252, so neither half turns into mojibake.
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec, []
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    has_utf8 = bool(re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data))
+    if has_utf8:
+        text = data.decode("utf-8", errors="cp1252-fallback")
+        return text, "utf-8", [f"invalid UTF-8 bytes (first at byte {first_bad}) read as cp1252"]
+    text = data.decode("cp1252", errors="replace")
+    lost = text.count("\ufffd")
+    note = "not UTF-8; decoded as cp1252"
+    if lost:
+        note += f" ({lost} undecodable bytes replaced with \ufffd)"
+    return text, "cp1252", [note]
+
+
+def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    bad = exc.object[exc.start : exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("cp1252-fallback", _cp1252_fallback)
+
+
+def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> list[Article]:
+    records: list[tuple[int, object]] = []
+    if suffix == ".jsonl":
+        for line_no, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((line_no, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                warnings.append(f"line {line_no}: not valid JSON ({exc.msg}); skipped")
+    else:
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}): fix the file") from exc
+        items = parsed.get("articles", [parsed]) if isinstance(parsed, dict) else parsed
+        records = list(enumerate(items if isinstance(items, list) else [items], start=1))
+    articles = []
+    for number, record in records:
+        body = record.get("text") if isinstance(record, dict) else None
+        if not isinstance(body, str) or not body.strip():
+            warnings.append(f"record {number}: no non-empty \"text\" field; skipped")
+            continue
+        articles.append(
+            Article(
+                source=source,
+                text=body,
+                title=_str_or_none(record.get("title")),
+                date=_str_or_none(record.get("date")),
+                url=_str_or_none(record.get("url")),
+                record_id=_str_or_none(record.get("id")) or f"{Path(source).stem}-{number}",
+            )
+        )
+    if not articles:
+        raise SourceError(f"{source}: no records with a \"text\" field: each record needs one")
+    return articles
+
+
+def _load_html(source: str, html: str) -> Article:
+    import trafilatura  # lazy: pulls in lxml and friends
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if doc is None or not (doc.text or "").strip():
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_recall=True)
+    if doc is None or not (doc.text or "").strip():
+        raise SourceError(f"{source}: no article text found in the HTML: is it a full article page?")
+    return Article(source=source, text=doc.text, title=doc.title or None, date=doc.date or None, url=doc.url or None)
+
+
+_FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)
+
+
+def _load_markdown(source: str, text: str) -> Article:
+    article = Article(source=source, text=text)
+    match = _FRONT_MATTER.match(text)
+    if match:
+        article.body_start = match.end()
+        for line in match.group(1).splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip().strip("\"'")
+            if key.strip().lower() in ("title", "date", "url") and value:
+                setattr(article, key.strip().lower(), value)
+    if article.title is None:
+        heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text[article.body_start :], re.M)
+        article.title = heading.group(1) if heading else None
+    return article
+
+
+def _str_or_none(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)

@@ -1,0 +1,79 @@
+"""The Chroma adapter: a local folder or a server by URL; idempotent upserts keyed by chunk id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+from index.chunking import Chunk
+from index.errors import IndexingError, ModelMismatchError
+
+
+class VectorStore:
+    """Paragraph vectors in one Chroma collection, with the model name recorded on it."""
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None, collection: str = "paragraphs", model: str = "") -> None:
+        import chromadb  # lazy: heavy
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if url:
+                parsed = urlparse(url)
+                if not parsed.hostname:
+                    raise IndexingError(f"Chroma URL {url!r} has no host: use e.g. http://localhost:8000")
+                self.client = chromadb.HttpClient(
+                    host=parsed.hostname,
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self.location = url
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                self.location = str(path)
+            self.collection = self.client.get_or_create_collection(
+                collection,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": model},
+                embedding_function=None,
+            )
+        except IndexingError:
+            raise
+        except Exception as exc:  # chromadb raises builtins and its own errors alike
+            where = url or path
+            raise IndexingError(f"cannot open the Chroma store at {where} ({exc}): check the path or that the server runs") from exc
+        stored = (self.collection.metadata or {}).get("model")
+        if model and stored and stored != model:
+            raise ModelMismatchError(
+                f"the index at {self.location} was built with model {stored!r}, not {model!r}: "
+                "use the same model or a new --index folder"
+            )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], metadata: Sequence[dict]) -> None:
+        for begin in range(0, len(chunks), 1000):
+            part = slice(begin, begin + 1000)
+            self.collection.upsert(
+                ids=[c.chunk_id for c in chunks[part]],
+                embeddings=[list(v) for v in vectors[part]],
+                documents=[c.text for c in chunks[part]],
+                metadatas=list(metadata[part]),
+            )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        for begin in range(0, len(chunk_ids), 1000):
+            self.collection.delete(ids=list(chunk_ids[begin : begin + 1000]))
+
+    def query(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks, best first."""
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        result = self.collection.query(query_embeddings=[list(vector)], n_results=k, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -1,0 +1,1 @@
+"""Prompt and answer templates, as plain text files (data only)."""

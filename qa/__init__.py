@@ -1,0 +1,27 @@
+"""Grounded, cited answers from a collection of news articles.
+
+    from qa import Assistant
+    answer = Assistant().ask("who claimed the Fugaha attack?")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qa.config import Settings
+from qa.errors import QAError
+from qa.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from qa.api import Assistant
+
+__all__ = ["Answer", "Assistant", "Citation", "QAError", "Settings"]
+
+
+def __getattr__(name: str):
+    # The Assistant's module graph is imported on first use, keeping `import qa` light.
+    if name == "Assistant":
+        from qa.api import Assistant
+
+        return Assistant
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

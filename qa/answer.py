@@ -1,0 +1,193 @@
+"""Answerers behind one interface; the default picks cited sentences without any LLM."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from index.analysis import sentence_spans, tokenize
+from qa.citations import cite, matching_sentence
+from qa.question import Question, Term
+from qa.templates import render
+from qa.types import Answer, Citation, Passage
+
+_MONTH = r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)"
+_DATE = re.compile(
+    rf"\b(\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}|(19|20)\d\d|"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|last (week|month|year)|early|late)\b",
+    re.I,
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    "hundreds?|thousands?|millions?|billions?|dozens?|several|scores"
+)
+_NUMBER = re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORDS})\b", re.I)
+_NOT_A_COUNT = re.compile(rf"^({_MONTH}|(19|20)\d\d)$|\bno\.$", re.I)
+_PLACE = re.compile(r"\b(in|at|near|from|to|of|outside|inside)\s+(the\s+)?[A-Z#][\w-]+")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*[A-Za-z]|\b[A-Z]{2,}\b")
+
+
+class Answerer(Protocol):
+    """Turns a question and retrieved passages into a cited Answer (or an abstention)."""
+
+    name: str
+
+    def answer(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    span: tuple[int, int]
+    score: float
+    support: float
+    covered: frozenset[str]
+
+
+class ExtractiveAnswerer:
+    """Answers with the retrieved sentences that best fit the question, each one cited.
+
+    A sentence scores by the share of the question's key terms (weighted by rarity) it and
+    its paragraph contain, whether it holds the kind of thing asked for (a number for "how
+    many", a date for "when", a name for "who"), and whether it holds the question's verb.
+    When the best evidence covers too little of the question, the answer abstains.
+    """
+
+    name = "extractive"
+
+    def __init__(self, weight: Callable[[Term], float], *, min_support: float = 0.55) -> None:
+        self.weight = weight
+        self.min_support = min_support
+
+    def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        scored = self.rank(question, passages)
+        best = scored[0] if scored else None
+        if best is None or best.support < self.min_support:
+            return self._abstain(question, passages, scored)
+        chosen = [best]
+        context = self._context(question, best, scored)
+        if context:
+            chosen.insert(0, context)
+        citations: list[Citation] = []
+        sentences: list[str] = []
+        for pick in chosen:
+            citations.append(cite(len(citations) + 1, pick.passage, pick.span, pick.score))
+            sentences.append(f"{citations[-1].quote} [{citations[-1].n}]")
+        copies = best.passage.copies
+        if copies:
+            markers = []
+            for copy in copies:
+                span = matching_sentence(copy, citations[-1].quote)
+                citations.append(cite(len(citations) + 1, copy, span, best.score))
+                markers.append(f"“{copy.title}” [{citations[-1].n}]")
+            sentences.append(render("also_reported", titles=" and ".join(markers)))
+        return Answer(
+            question=question.text,
+            text=" ".join(sentences),
+            abstained=False,
+            citations=tuple(citations),
+            standalone_question=question.standalone,
+            passages=tuple(passages),
+        )
+
+    def rank(self, question: Question, passages: Sequence[Passage]) -> list[Scored]:
+        """Every sentence of every passage, best first."""
+        terms = [t for t in question.terms]
+        weights = [self.weight(t) * (1.0 if t.focus else 0.5) * (2.0 if t.predicate else 1.0) for t in terms]
+        total = sum(weights) or 1.0
+        units = []
+        for rank, passage in enumerate(passages):
+            para_stems = set(tokenize(passage.text))
+            para_hits = {t.text for t in terms if t.found_in(para_stems, passage.text)}
+            for span in sentence_spans(passage.text) or [(0, len(passage.text))]:
+                sentence = passage.text[span[0] : span[1]]
+                stems = set(tokenize(sentence))
+                hits = {t.text for t in terms if t.found_in(stems, sentence)}
+                units.append((rank, passage, span, sentence, hits, para_hits))
+        predicate = question.predicate
+        predicate_seen = predicate is not None and any(predicate.text in u[4] for u in units)
+        scored = []
+        focus = [(t, w) for t, w in zip(terms, weights) if t.focus]
+        focus_total = sum(w for _, w in focus) or 1.0
+        for rank, passage, span, sentence, hits, para_hits in units:
+            own = sum(w for t, w in zip(terms, weights) if t.text in hits) / total
+            para = sum(w for t, w in zip(terms, weights) if t.text in para_hits) / total
+            fit = _fits(question, sentence)
+            # Support counts only the question's own terms; words borrowed from earlier
+            # questions steer the ranking but cannot make weak evidence look strong.
+            own_focus = sum(w for t, w in focus if t.text in hits) / focus_total
+            para_focus = sum(w for t, w in focus if t.text in para_hits) / focus_total
+            support = 0.6 * own_focus + 0.4 * para_focus
+            score = 0.6 * own + 0.4 * para + 0.15 * fit - 0.01 * rank
+            if predicate_seen and predicate.text not in hits:
+                score *= 0.5
+                support *= 0.8
+            if question.kind in ("how many", "when") and not fit:
+                support *= 0.85
+            scored.append(Scored(passage, span, score, support, frozenset(hits)))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored
+
+    def _context(self, question: Question, best: Scored, scored: list[Scored]) -> Scored | None:
+        """An earlier sentence of the same paragraph naming what the best one leaves out."""
+        missing = {t.text for t in question.terms if t.focus and not t.predicate} - best.covered
+        if not missing:
+            return None
+        options = [
+            s
+            for s in scored
+            if s.passage.chunk_id == best.passage.chunk_id and s.span[1] <= best.span[0] and s.covered & missing
+        ]
+        return max(options, key=lambda s: len(s.covered & missing), default=None)
+
+    def _abstain(self, question: Question, passages: Sequence[Passage], scored: list[Scored]) -> Answer:
+        citations: list[Citation] = []
+        for passage in passages[:3]:
+            sentences = [s for s in scored if s.passage.chunk_id == passage.chunk_id]
+            span = sentences[0].span if sentences else (0, len(passage.text))
+            citations.append(cite(len(citations) + 1, passage, span, sentences[0].score if sentences else 0.0))
+        markers = " ".join(f"[{c.n}]" for c in citations) or "(none)"
+        text = render("abstain", topic=_topic(question.standalone), markers=markers)
+        return Answer(
+            question=question.text,
+            text=text,
+            abstained=True,
+            citations=tuple(citations),
+            standalone_question=question.standalone,
+            passages=tuple(passages),
+        )
+
+
+def _fits(question: Question, sentence: str) -> float:
+    """1.0 when the sentence holds the kind of thing asked for, else 0."""
+    if question.kind == "how many":
+        return 1.0 if any(not _NOT_A_COUNT.search(_neighbourhood(sentence, m)) for m in _NUMBER.finditer(sentence)) else 0.0
+    if question.kind == "when":
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if question.kind == "where":
+        return 1.0 if _PLACE.search(sentence) else 0.0
+    if question.kind == "who":
+        asked = {t.text.lower() for t in question.terms}
+        return 1.0 if any(m.group().lower() not in asked for m in _NAME.finditer(sentence)) else 0.0
+    return 0.0
+
+
+def _neighbourhood(sentence: str, match: re.Match[str]) -> str:
+    """The number with its neighbouring word, to tell '24 July' and 'no. 141' from counts."""
+    before = sentence[max(0, match.start() - 4) : match.start()]
+    after = re.match(r"\s*(\w+)", sentence[match.end() :])
+    word = after.group(1) if after else ""
+    if re.search(r"no\.\s*$", before, re.I):
+        return "no."
+    if match.group().isdigit() and len(match.group()) == 4 and match.group()[:2] in ("19", "20"):
+        return match.group()
+    return word if re.fullmatch(_MONTH, word, re.I) else match.group()
+
+
+def _topic(question: str) -> str:
+    """'How many people live in Sirte?' -> 'how many people live in Sirte'."""
+    text = re.sub(r"\s*\(following:.*\)$", "", question.strip()).rstrip("?.! ")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

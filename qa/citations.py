@@ -1,0 +1,43 @@
+"""Citations: every quote is cut from its passage by offsets, and checked against the article."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from index.analysis import content_words, sentence_spans
+from qa.errors import QAError
+from qa.types import Citation, Passage
+
+
+def cite(n: int, passage: Passage, span: tuple[int, int], score: float) -> Citation:
+    """A citation for `passage.text[span]`, with offsets into the article's text."""
+    start, end = span
+    return Citation(
+        n=n,
+        article_id=passage.article_id,
+        title=passage.title,
+        source=passage.source,
+        paragraph=passage.paragraph,
+        quote=passage.text[start:end],
+        start=passage.start + start,
+        end=passage.start + end,
+        score=round(score, 4),
+        date=passage.date,
+        paragraph_text=passage.text,
+        paragraph_start=passage.start,
+        also_in=passage.also_in,
+    )
+
+
+def matching_sentence(passage: Passage, quote: str) -> tuple[int, int]:
+    """The sentence of `passage` sharing most words with `quote` (for a near-duplicate copy)."""
+    wanted = set(content_words(quote))
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    return max(spans, key=lambda s: len(wanted & set(content_words(passage.text[s[0] : s[1]]))))
+
+
+def verify(citations: tuple[Citation, ...], article_text: Callable[[str], str]) -> None:
+    """Raise if any quote is not exactly the article's text at its offsets (a bug, never data)."""
+    for c in citations:
+        if article_text(c.article_id)[c.start : c.end] != c.quote:
+            raise QAError(f"citation [{c.n}] does not match {c.article_id} at {c.start}:{c.end}; please report this")

@@ -1,0 +1,314 @@
+"""Running a question set through the Assistant: items, per-question scores, summaries and the run folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import platform
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa import metrics
+from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.api import Assistant
+    from qa.config import Settings
+
+Progress = Callable[[int, int, str], None]
+
+ANSWERS_FILE = "answers.jsonl"
+REPORT_FILE = "report.json"
+WH_TYPES = ("who", "what", "when", "where", "how many")
+GROUP_ORDER = (*WH_TYPES, "follow-up", "name variant", "unanswerable")
+_VARIANT_TAGS = {"variant", "name variant", "name-variant", "name_variant"}
+_FOLLOW_UP_TAGS = {"follow-up", "followup", "follow_up"}
+
+
+# --- question items ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a question file.
+
+    Beside the required `id` and `question`: `history` (earlier turns, handed to
+    `Assistant.ask` as given), `answers` (accepted answer strings), `evidence` (quotes that a
+    right paragraph contains), `unanswerable`, and two optional fields that steer grouping:
+    `type` (one of who/what/when/where/how many, overriding the guess from the wording) and
+    `tags` (extra group labels; "variant" or "name variant" marks a name-variant question).
+    """
+
+    id: str
+    question: str
+    history: Any = None
+    answers: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    unanswerable: bool = False
+    type: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def groups(self) -> list[str]:
+        """The report groups this item counts in: its wh-type plus follow-up, name variant, unanswerable, tags.
+
+        Rule: a question is a follow-up when it has a history (or a "follow-up" tag), and a
+        name variant when a tag says "variant"/"name variant" or its id contains "variant".
+        """
+        tags = {t.strip().lower() for t in self.tags}
+        found = [self.type if self.type in WH_TYPES else question_type(self.question)]
+        if self.history or tags & _FOLLOW_UP_TAGS:
+            found.append("follow-up")
+        if tags & _VARIANT_TAGS or "variant" in self.id.lower():
+            found.append("name variant")
+        if self.unanswerable:
+            found.append("unanswerable")
+        found += sorted(tags - _VARIANT_TAGS - _FOLLOW_UP_TAGS - set(found))
+        return found
+
+
+def question_type(question: str) -> str:
+    """who / what / when / where / how many from the wording; "what" also takes why, how and the rest."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much)\b", q):
+        return "how many"
+    if re.search(r"\b(what|which) (year|date|day|month|time|century|decade)\b|\bhow long ago\b", q):
+        return "when"
+    if re.search(r"\b(what|which) (city|country|town|state|place|region|continent|province|county)\b", q):
+        return "where"
+    first = re.search(r"\b(who|whom|whose|when|where|what|which)\b", q)
+    word = first.group(1) if first else "what"
+    return {"whom": "who", "whose": "who", "which": "what"}.get(word, word)
+
+
+def load_questions(path: Path) -> list[Item]:
+    """Read a question file (JSON Lines); a bad line raises QAError naming the file and line."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise QAError(f"cannot read question file {path}: {exc.strerror}: check the path") from exc
+    items: list[Item] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            item = Item(
+                id=str(raw["id"]),
+                question=str(raw["question"]),
+                history=raw.get("history") or None,
+                answers=tuple(raw.get("answers") or ()),
+                evidence=tuple(raw.get("evidence") or ()),
+                unanswerable=bool(raw.get("unanswerable", False)),
+                type=raw.get("type"),
+                tags=tuple(raw.get("tags") or ()),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise QAError(
+                f"{path}:{number}: not a question record ({exc}): each line needs at least \"id\" and \"question\""
+            ) from exc
+        if item.id in seen:
+            raise QAError(f"{path}:{number}: duplicate id {item.id!r}: ids must be unique")
+        seen.add(item.id)
+        items.append(item)
+    return items
+
+
+# --- running ---------------------------------------------------------------------
+
+
+@dataclass
+class EvalRun:
+    """A finished run: where its files are, the per-question records and the report."""
+
+    out_dir: Path
+    records: list[dict[str, Any]]
+    report: dict[str, Any]
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.out_dir / name for name in (ANSWERS_FILE, REPORT_FILE, "report.md", "report.png")]
+
+
+def run(
+    questions_path: Path,
+    *,
+    assistant: Assistant,
+    out_dir: Path,
+    on_progress: Progress | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> EvalRun:
+    """Ask every question through `assistant.ask`, score it and write the run folder.
+
+    Writes answers.jsonl (one record per question, written as it goes), report.json,
+    report.md and report.png. An exception in one question is recorded in its record and
+    the run goes on. `context` adds facts to the report (e.g. the corpus and its ingest).
+    """
+    from qa import report as report_writer
+
+    items = load_questions(questions_path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    records: list[dict[str, Any]] = []
+    with (out_dir / ANSWERS_FILE).open("w", encoding="utf-8") as f:
+        for done, item in enumerate(items, start=1):
+            record = ask_one(assistant, item)
+            records.append(record)
+            f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            f.flush()
+            if on_progress is not None:
+                on_progress(done, len(items), item.id)
+
+    meta = {
+        "title": f"Evaluation of {Path(questions_path).name}",
+        "created": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 2),
+        "questions_file": str(questions_path),
+        "questions_sha256": hashlib.sha256(Path(questions_path).read_bytes()).hexdigest(),
+        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+        "settings": _jsonable(dataclasses.asdict(assistant.settings)) if dataclasses.is_dataclass(assistant.settings) else {},
+        **(dict(context) if context else {}),
+    }
+    report = report_writer.build(records, meta=meta)
+    report_writer.write(out_dir, report, records)
+    return EvalRun(out_dir=out_dir, records=records, report=report)
+
+
+def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
+    """Ask one item and return its scored record; an exception becomes the record's `error`."""
+    record: dict[str, Any] = {
+        "id": item.id,
+        "question": item.question,
+        "history": item.history,
+        "groups": item.groups,
+        "expected": {"answers": list(item.answers), "evidence": list(item.evidence), "unanswerable": item.unanswerable},
+        "answer": None,
+        "passages": [],
+        "latency_s": 0.0,
+        "error": None,
+    }
+    started = time.perf_counter()
+    try:
+        answer = assistant.ask(item.question, history=item.history)
+    except Exception as exc:  # one broken question must not end the run
+        record["error"] = f"{type(exc).__name__}: {exc}"
+    else:
+        record["answer"] = answer.to_dict()
+        record["passages"] = [
+            {
+                "rank": rank,
+                "chunk_id": p.chunk_id,
+                "article_id": p.article_id,
+                "title": p.title,
+                "paragraph": p.paragraph,
+                "start": p.start,
+                "end": p.end,
+                "score": p.score,
+                "dense_rank": p.dense_rank,
+                "keyword_rank": p.keyword_rank,
+                "text": p.text,
+            }
+            for rank, p in enumerate(answer.passages, start=1)
+        ]
+    record["latency_s"] = round(time.perf_counter() - started, 4)
+    record["scores"] = metrics.score_record(record)
+    return record
+
+
+def prepare_assistant(
+    settings: Settings | None = None,
+    corpus: Path | None = None,
+    *,
+    cache_dir: Path | None = None,
+    on_progress: Progress | None = None,
+) -> tuple[Assistant, dict[str, Any]]:
+    """The Assistant to evaluate, and facts about its corpus for the report.
+
+    Without `corpus`, the assistant opens `settings.index_dir`. With it, the index lives in
+    `cache_dir/<hash of the corpus files and the embedding settings>` (default cache_dir:
+    `<index_dir's parent>/eval-cache`) and the corpus is ingested there; the ingest is
+    content-cached, so a second run over the same corpus embeds nothing.
+    """
+    from qa import Assistant
+    from qa.config import Settings
+
+    settings = settings or Settings.from_env()
+    if corpus is None:
+        return Assistant(settings=settings), {"corpus": None, "index_dir": str(settings.index_dir)}
+    corpus = Path(corpus)
+    if not corpus.exists():
+        raise QAError(f"no corpus at {corpus}: give a folder of articles (or one file)")
+    key = corpus_key(corpus, settings)
+    index_dir = Path(cache_dir or Path(settings.index_dir).parent / "eval-cache") / key
+    settings = dataclasses.replace(settings, index_dir=index_dir)
+    assistant = Assistant(index_dir=index_dir, settings=settings)
+    started = time.perf_counter()
+    if on_progress is None:
+        ingest = assistant.ingest([corpus])
+    else:
+        ingest = assistant.ingest([corpus], on_progress=on_progress)
+    facts = {
+        "corpus": str(corpus),
+        "index_dir": str(index_dir),
+        "ingest": {
+            "articles": ingest.articles,
+            "added": ingest.added,
+            "skipped": ingest.skipped,
+            "errors": [list(e) for e in ingest.errors],
+            "seconds": round(time.perf_counter() - started, 2),
+        },
+    }
+    return assistant, facts
+
+
+def corpus_key(corpus: Path, settings: Settings) -> str:
+    """A short hash of the corpus files (names and bytes) and the settings that shape the index."""
+    digest = hashlib.sha256()
+    files = [corpus] if corpus.is_file() else sorted(p for p in corpus.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(corpus.parent if corpus.is_file() else corpus)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in ("embedding_model", "collection", "boilerplate_file", "repeated_paragraph_articles"):
+        digest.update(f"{name}={getattr(settings, name, None)}".encode())
+    return digest.hexdigest()[:16]
+
+
+# --- reading runs back -------------------------------------------------------------
+
+
+def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(report, records) of a run folder."""
+    run_dir = Path(run_dir)
+    try:
+        report = json.loads((run_dir / REPORT_FILE).read_text(encoding="utf-8"))
+        lines = (run_dir / ANSWERS_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise QAError(f"no evaluation run at {run_dir} ({exc.strerror}): run `qa eval ... --out {run_dir}` first") from exc
+    return report, [json.loads(line) for line in lines if line.strip()]
+
+
+def compare(run_a: Path, run_b: Path) -> str:
+    """Printable differences between two runs: metrics side by side, then question by question."""
+    from qa import report as report_writer
+
+    a, b = load_run(run_a), load_run(run_b)
+    return report_writer.render_comparison(str(run_a), a[0], a[1], str(run_b), b[0], b[1])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,115 @@
+"""What a question asks: its type (who/when/how many...), key terms, weights and predicate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.analysis import fold, stem, stopwords, words
+from qa.names import Names, alias_pattern, alias_stems
+
+_AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"}
+_TYPES = (
+    ("how many", re.compile(r"\bhow (many|much)\b|\bnumber of\b", re.I)),
+    ("when", re.compile(r"\bwhen\b|\bwhat (date|day|month|year|time)\b|\bon which (date|day)\b", re.I)),
+    ("where", re.compile(r"\bwhere\b|\bwhich (city|town|country|region|place)\b", re.I)),
+    ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (group|organi[sz]ation|person|man|woman|agency|militia)\b", re.I)),
+    ("why", re.compile(r"\bwhy\b", re.I)),
+    ("what", re.compile(r"\bwhat\b|\bwhich\b|\bhow\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term: matched by any of its stems, or by an alias pattern on the raw text."""
+
+    text: str
+    stems: frozenset[str]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    focus: bool = True  # from the question itself, not borrowed from earlier ones
+    predicate: bool = False
+
+    def found_in(self, stems: set[str], raw: str) -> bool:
+        return bool(self.stems & stems) or any(p.search(raw) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    standalone: str
+    kind: str
+    terms: tuple[Term, ...]
+    expansions: tuple[str, ...] = field(default=())  # other spellings and aliases, for search
+
+    @property
+    def search_tokens(self) -> list[str]:
+        return sorted({s for t in self.terms for s in t.stems})
+
+    @property
+    def predicate(self) -> Term | None:
+        return next((t for t in self.terms if t.predicate), None)
+
+
+def kind_of(question: str) -> str:
+    return next((name for name, pattern in _TYPES if pattern.search(question)), "what")
+
+
+def analyze(question: str, standalone: str, names: Names) -> Question:
+    """Key terms of the standalone question; words borrowed from history are not `focus`."""
+    own_end = len(standalone)
+    if standalone != question and "(following:" in standalone:
+        own_end = standalone.index("(following:")
+    terms: list[Term] = []
+    expansions: list[str] = []
+    seen: set[str] = set()
+    taken = [False] * len(standalone)
+    for mention in names.mentions(standalone):
+        key = "|".join(mention.aliases)
+        for i in range(mention.start, mention.end):
+            taken[i] = True
+        if key in seen:
+            continue
+        seen.add(key)
+        said = standalone[mention.start : mention.end]
+        expansions += [a for a in mention.aliases if a != said]
+        terms.append(
+            Term(
+                said,
+                frozenset(alias_stems(mention.aliases)),
+                tuple(alias_pattern(a) for a in mention.aliases),
+                focus=mention.start < own_end,
+            )
+        )
+    stop = stopwords()
+    predicate = _predicate(standalone[:own_end])
+    for m in re.finditer(r"\w+(?:['’]\w+)*", standalone):
+        word = m.group()
+        folded = fold(word)
+        if taken[m.start()] or folded in stop or stem(folded) in seen:
+            continue
+        spellings = names.variants(word) if word[:1].isupper() or len(word) > 4 else {folded}
+        expansions += sorted(s for s in spellings if s != folded)
+        stems = frozenset(stem(s) for s in spellings)
+        seen.add(stem(folded))
+        terms.append(Term(word, stems, focus=m.start() < own_end, predicate=folded == predicate))
+    return Question(question, standalone, kind_of(standalone), tuple(terms), tuple(dict.fromkeys(expansions)))
+
+
+def _predicate(question: str) -> str | None:
+    """The verb the answer must contain: after an auxiliary, else right after the wh-word.
+
+    "Who claimed the attack" -> claimed; "How many people were beheaded" -> beheaded;
+    "When did ISIS attack the station" -> attack (capitalised subjects are skipped).
+    """
+    tokens = words(question)
+    lowered = [fold(t) for t in tokens]
+    stop = stopwords()
+    for i, word in enumerate(lowered):
+        if word in _AUX:
+            for j in range(i + 1, len(tokens)):
+                if lowered[j] not in stop and not tokens[j][0].isupper() and not tokens[j][0].isdigit():
+                    return lowered[j]
+            return None
+    if lowered and lowered[0] in ("who", "what", "which") and len(lowered) > 1 and lowered[1] not in stop:
+        return lowered[1]
+    return None

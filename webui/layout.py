@@ -1,0 +1,272 @@
+"""The Gradio page: the chat with its sources and article viewer, the Articles tab, settings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from qa.errors import QAError
+from webui import articles, chat, render
+from webui.jobs import Ingestor
+
+if TYPE_CHECKING:
+    from qa import Assistant
+
+log = logging.getLogger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+
+EXAMPLES = [
+    "Who claimed the Fugaha attack?",
+    "How many people were beheaded at the al-Fugaha checkpoint?",
+    "What happened at the Uqaylah police station?",
+    "Who is said to be transferring ISIS militants to Libya?",
+]
+
+SOURCES_JS = """
+element.addEventListener('click', (ev) => {
+  const ref = ev.target.closest('.open-ref');
+  if (ref) {
+    ev.stopPropagation();
+    trigger('click', {article_id: ref.dataset.article, paragraph: Number(ref.dataset.paragraph)});
+    return;
+  }
+  const card = ev.target.closest('article.source');
+  if (card) trigger('click', {turn: Number(card.dataset.turn), n: Number(card.dataset.n)});
+});
+element.addEventListener('keydown', (ev) => {
+  const card = ev.target.closest && ev.target.closest('article.source');
+  if (card && (ev.key === 'Enter' || ev.key === ' ')) {
+    ev.preventDefault();
+    trigger('click', {turn: Number(card.dataset.turn), n: Number(card.dataset.n)});
+  }
+});
+"""
+
+VIEWER_JS = """
+const focusParagraph = () => {
+  const hl = element.querySelector('.para.hl');
+  if (hl) hl.scrollIntoView({block: 'center'});
+  const close = element.querySelector('.viewer-close');
+  if (close) close.focus({preventScroll: true});
+};
+watch('value', focusParagraph);
+focusParagraph();
+element.addEventListener('click', (ev) => {
+  if (ev.target.closest('.viewer-close') || ev.target.classList.contains('viewer-backdrop')) {
+    props.value = '';
+  }
+});
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && props.value) props.value = '';
+});
+"""
+
+
+def head_html() -> str:
+    """The page-level script (clickable citation markers), inlined so nothing loads from elsewhere."""
+    return f"<script>{(ASSETS / 'app.js').read_text(encoding='utf-8')}</script>"
+
+
+def css_paths() -> list[Path]:
+    return [ASSETS / "app.css"]
+
+
+def theme() -> gr.themes.Base:
+    """The default theme with system fonts only: no font is fetched from any other host."""
+    return gr.themes.Default(
+        primary_hue="blue",
+        font=[gr.themes.Font("system-ui"), gr.themes.Font("Segoe UI"), "Roboto", "sans-serif"],
+        font_mono=[gr.themes.Font("ui-monospace"), "Consolas", "monospace"],
+    )
+
+
+def status_text(assistant: Assistant, ingestor: Ingestor) -> tuple[str, bool]:
+    """The status line and whether indexing is under way."""
+    job = ingestor.current()
+    if job is not None:
+        return job.progress_text(), True
+    try:
+        status = assistant.status()
+    except Exception:  # a status read must never break the page
+        log.exception("status failed")
+        return "Index status unavailable (see the log).", False
+    n = status.get("articles", 0)
+    if not n:
+        return "The index is empty: add articles in the Articles tab.", False
+    chunks = status.get("chunks")
+    extra = f", {chunks} passages" if chunks is not None else ""
+    return f"{n} article{'s' if n != 1 else ''} indexed{extra}.", False
+
+
+def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, default_top_k: int = 5) -> gr.Blocks:
+    """The whole page, wired to one `Assistant` (and the ingestor that feeds it)."""
+    modes = assistant.answer_modes() or ["extractive"]
+
+    def article_choices() -> list[tuple[str, str]]:
+        return [(f"{a.title} ({a.article_id})", a.article_id) for a in assistant.articles()]
+
+    def refresh_status() -> tuple[str, Any]:
+        text, busy = status_text(assistant, ingestor)
+        return render.status_html(text, busy=busy), gr.Timer(active=busy)
+
+    def refresh_articles() -> tuple[list[list[Any]], Any]:
+        infos = assistant.articles()
+        choices = [(f"{a.title} ({a.article_id})", a.article_id) for a in infos]
+        return render.article_rows(infos), gr.Dropdown(choices=choices, value=None)
+
+    def on_submit(question: str, history: list[dict[str, Any]], turns: list[dict[str, Any]], top_k: float, mode: str):
+        for chat_value, turns_value, sources, box in chat.respond(assistant, question, history, turns, top_k, mode):
+            yield chat_value, turns_value, gr.skip() if sources is None else sources, box
+
+    def on_example(evt: gr.SelectData) -> str:
+        value = evt.value
+        return value.get("text", "") if isinstance(value, dict) else str(value)
+
+    def open_article(turns: list[dict[str, Any]], evt: gr.EventData) -> str:
+        data = evt._data or {}
+        quote = None
+        try:
+            if "turn" in data:
+                turn = turns[int(data["turn"])]
+                cited = next(c for c in turn["citations"] if c["n"] == int(data["n"]))
+                article_id, paragraph = cited["article_id"], int(cited["paragraph"])
+                quote = (int(cited["start"]), int(cited["end"]))
+            else:
+                article_id, paragraph = str(data.get("article_id", "")), int(data.get("paragraph", 0))
+        except (LookupError, StopIteration, TypeError, ValueError):
+            return render.notice_html("That source is no longer available.", "error")
+        # Only ids in the catalog are opened: the browser never names a file.
+        if article_id not in {a.article_id for a in assistant.articles()}:
+            return render.notice_html("That article is not in the index any more.", "error")
+        try:
+            view = assistant.article(article_id)
+        except QAError as exc:
+            return render.notice_html(str(exc), "error")
+        html = render.article_html(view, paragraph, quote)
+        # A fresh stamp makes reopening the same paragraph re-render (the viewer clears itself on close).
+        return html.replace('class="viewer-backdrop"', f'class="viewer-backdrop" data-opened="{time.time_ns()}"', 1)
+
+    def upload(files: list[str] | None):
+        # Gradio keeps each upload under its original file name in its own cache folder.
+        pairs = [(Path(f).name, Path(f)) for f in files or []]
+        for kind, message in articles.ingest_uploads(ingestor, pairs, uploads_dir):
+            done = kind != "info"
+            yield (
+                render.notice_html(message, kind),
+                *(refresh_articles() if done else (gr.skip(), gr.skip())),
+                gr.File(value=None) if done and kind == "ok" else gr.skip(),
+            )
+
+    def remove(article_id: str | None):
+        kind, message = articles.remove_article(assistant, article_id, uploads_dir)
+        return (render.notice_html(message, kind), *refresh_articles())
+
+    def api_ask(question: str, history: list[str] | None = None, top_k: int | None = None) -> dict:
+        """Answer a question from the indexed articles.
+
+        Returns the answer text (`answer`), whether the articles don't say (`abstained`) and the
+        `citations`: article, paragraph and the exact quoted words for each marker [n].
+        """
+        try:
+            return chat.ask_api(assistant, question, history, top_k)
+        except QAError as exc:
+            raise gr.Error(chat.error_message(exc)) from exc
+        except Exception as exc:
+            log.exception("API question %r failed", question)
+            raise gr.Error(chat.error_message(exc)) from exc
+
+    with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        with gr.Row(elem_id="topbar"):
+            gr.HTML("<h1>News QA</h1><p>Ask about the indexed news articles; every answer cites its paragraphs.</p>", elem_id="title")
+            status = gr.HTML(render.status_html("Loading…"), elem_id="status")
+        timer = gr.Timer(1.0, active=True)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=380):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat",
+                            label="Chat",
+                            show_label=False,
+                            height=560,
+                            examples=[{"text": q} for q in EXAMPLES],
+                            placeholder="<b>Ask about the news articles.</b><br>Answers quote the articles and cite them with [n]; click a marker to see the paragraph.",
+                            feedback_options=None,
+                            buttons=["copy"],
+                            line_breaks=False,
+                        )
+                        with gr.Row(elem_id="ask-row"):
+                            question = gr.Textbox(
+                                placeholder="Ask a question, e.g. Who claimed the Fugaha attack?",
+                                show_label=False,
+                                elem_id="question",
+                                scale=5,
+                                autofocus=True,
+                                max_length=2000,
+                                submit_btn=False,
+                            )
+                            send = gr.Button("Ask", variant="primary", elem_id="send", scale=1, min_width=80)
+                        with gr.Row():
+                            clear = gr.Button("New conversation", size="sm", elem_id="clear", variant="secondary")
+                        with gr.Accordion("Settings", open=False, elem_id="settings"):
+                            top_k = gr.Slider(1, 20, value=default_top_k, step=1, label="Passages to retrieve", elem_id="top-k")
+                            mode = gr.Radio(
+                                modes,
+                                value=modes[0],
+                                label="Answer mode",
+                                info="Extractive answers quote the articles word for word. An LLM mode appears here once one is configured.",
+                                elem_id="mode",
+                            )
+                    with gr.Column(scale=2, min_width=320):
+                        sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=SOURCES_JS, max_height=700)
+                viewer = gr.HTML("", elem_id="viewer", js_on_load=VIEWER_JS)
+            with gr.Tab("Articles", id="articles") as articles_tab:
+                table = gr.Dataframe(
+                    headers=render.ARTICLE_COLUMNS,
+                    datatype=["str", "str", "number", "str", "str"],
+                    interactive=False,
+                    elem_id="articles-table",
+                    label="Indexed articles",
+                    wrap=True,
+                )
+                with gr.Row(equal_height=False):
+                    with gr.Column():
+                        files = gr.File(
+                            label=f"Add articles ({', '.join(articles.ALLOWED_SUFFIXES)}; up to {articles.MAX_UPLOAD_BYTES // (1024 * 1024)} MB each)",
+                            file_count="multiple",
+                            elem_id="upload",
+                        )
+                        add = gr.Button("Add to index", variant="primary", elem_id="add")
+                    with gr.Column():
+                        pick = gr.Dropdown(label="Remove an article", choices=[], elem_id="remove-pick")
+                        drop = gr.Button("Remove", variant="stop", elem_id="remove")
+                notice = gr.HTML("", elem_id="articles-notice")
+
+        private = {"api_visibility": "private"}
+        submit_args = {
+            "fn": on_submit,
+            "inputs": [question, chatbot, turns, top_k, mode],
+            "outputs": [chatbot, turns, sources, question],
+            **private,
+        }
+        question.submit(**submit_args)
+        send.click(**submit_args)
+        chatbot.example_select(on_example, None, question, **private).then(**submit_args)
+        clear.click(lambda: ([], [], render.sources_html([]), ""), None, [chatbot, turns, sources, viewer], **private)
+        sources.click(open_article, [turns], viewer, **private)
+        timer.tick(refresh_status, None, [status, timer], **private)
+        demo.load(refresh_status, None, [status, timer], **private)
+        articles_tab.select(refresh_articles, None, [table, pick], **private)
+        add.click(upload, [files], [notice, table, pick, files], concurrency_limit=1, **private).then(
+            refresh_status, None, [status, timer], **private
+        )
+        drop.click(remove, [pick], [notice, table, pick], concurrency_limit=1, **private)
+        gr.api(api_ask, api_name="ask")
+    return demo
+

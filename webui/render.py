@@ -1,0 +1,208 @@
+"""HTML for the chat UI: answers with clickable markers, the sources panel, the article viewer.
+
+Every piece of article or user text goes through `html.escape`; nothing here trusts its input.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from qa.types import ArticleInfo, ArticleView
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _paragraphs_as_html(text: str) -> str:
+    """Escaped text whose blank lines become breaks, so it stays inside one HTML block."""
+    parts = [_e(p.strip()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "<br><br>".join(p.replace("\n", "<br>") for p in parts)
+
+
+def answer_html(text: str, turn: int, numbers: Iterable[int], *, abstained: bool) -> str:
+    """One chat message: the answer text with each known `[n]` turned into a link to source n.
+
+    The whole message is one `<div>` so the chat's markdown renderer leaves the text alone
+    (article text may contain `#`, `*` or `_`).
+    """
+    known = set(numbers)
+    body = _paragraphs_as_html(text)
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return (
+            f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>'
+        )
+
+    body = _MARKER.sub(link, body)
+    if abstained:
+        return (
+            f'<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> '
+            f"{body}"
+            + (
+                '<br><span class="abstain-hint">The nearest passages are listed under Sources, '
+                "for you to check.</span>"
+                if known
+                else ""
+            )
+            + "</div>"
+        )
+    return f'<div class="answer">{body}</div>'
+
+
+def status_html(text: str, *, busy: bool = False) -> str:
+    """The one-line status shown above the chat (progress while indexing)."""
+    css = "status busy" if busy else "status"
+    spinner = '<span class="spinner" aria-hidden="true"></span>' if busy else ""
+    return f'<div class="{css}" role="status">{spinner}{_e(text)}</div>'
+
+
+def notice_html(text: str, kind: str = "info") -> str:
+    """A short message in a coloured box (info, ok, error)."""
+    return f'<div class="notice {_e(kind)}">{_e(text)}</div>'
+
+
+def _highlight(paragraph: str, start: int, end: int) -> str:
+    if 0 <= start < end <= len(paragraph):
+        return (
+            _e(paragraph[:start])
+            + f"<mark>{_e(paragraph[start:end])}</mark>"
+            + _e(paragraph[end:])
+        )
+    return _e(paragraph)
+
+
+def _quoted_paragraph(citation: Mapping[str, Any]) -> str:
+    paragraph = str(citation.get("paragraph_text") or citation.get("quote") or "")
+    quote = str(citation.get("quote") or "")
+    start = int(citation.get("start", 0)) - int(citation.get("paragraph_start", 0))
+    end = start + len(quote)
+    if paragraph[start:end] != quote:
+        found = paragraph.find(quote) if quote else -1
+        start, end = (found, found + len(quote)) if found >= 0 else (0, 0)
+    return _highlight(paragraph, start, end)
+
+
+def _meta(date: str | None, paragraph: int) -> str:
+    bits = [_e(date)] if date else []
+    bits.append(f"paragraph {int(paragraph)}")
+    return " · ".join(bits)
+
+
+def _also_in(refs: Sequence[Mapping[str, Any]]) -> str:
+    if not refs:
+        return ""
+    links = ", ".join(
+        f'<button type="button" class="open-ref" data-article="{_e(r["article_id"])}" '
+        f'data-paragraph="{int(r["paragraph"])}">{_e(r["title"])} (paragraph {int(r["paragraph"])}'
+        + (f", {_e(r['date'])}" if r.get("date") else "")
+        + ")</button>"
+        for r in refs
+    )
+    return f'<div class="also">Also reported in {links}</div>'
+
+
+def _source_card(turn: int, citation: Mapping[str, Any]) -> str:
+    n = int(citation["n"])
+    return (
+        f'<article class="source" id="src-{turn}-{n}" data-turn="{turn}" data-n="{n}" '
+        f'tabindex="0" title="Open the whole article">'
+        f'<header><span class="src-n">[{n}]</span> '
+        f'<span class="src-title">{_e(citation["title"])}</span></header>'
+        f'<div class="src-meta">{_meta(citation.get("date"), citation["paragraph"])}'
+        f'<span class="src-open">Open article ›</span></div>'
+        f'<blockquote class="src-text">{_quoted_paragraph(citation)}</blockquote>'
+        f"{_also_in(citation.get('also_in') or ())}"
+        "</article>"
+    )
+
+
+def sources_html(turns: Sequence[Mapping[str, Any]]) -> str:
+    """The sources panel: one section per answer, the latest shown, older ones a click away."""
+    if not turns:
+        return (
+            '<div class="sources empty"><h3>Sources</h3>'
+            "<p>Ask a question: the passages each answer comes from appear here, "
+            "with the quoted words highlighted.</p></div>"
+        )
+    sections = []
+    last = len(turns) - 1
+    for i, turn in enumerate(turns):
+        citations = turn.get("citations") or []
+        if turn.get("abstained"):
+            heading = "Nearest passages (they do not answer the question)"
+        else:
+            heading = "Sources"
+        question = _e(turn.get("question", ""))
+        cards = "".join(_source_card(i, c) for c in citations) or (
+            "<p>No passages to show.</p>"
+        )
+        hidden = "" if i == last else " hidden"
+        kind = " abstained" if turn.get("abstained") else ""
+        sections.append(
+            f'<section class="turn{kind}" data-turn="{i}"{hidden}>'
+            f"<h3>{heading}</h3>"
+            f'<p class="turn-q">for “{question}”</p>{cards}</section>'
+        )
+    return f'<div class="sources">{"".join(sections)}</div>'
+
+
+def article_html(view: ArticleView, paragraph: int | None = None, quote: tuple[int, int] | None = None) -> str:
+    """The whole article, paragraph `paragraph` highlighted and `quote` (text offsets) marked."""
+    info = view.info
+    text = view.text
+    blocks = []
+    for span in view.paragraphs:
+        chunk = text[span.start : span.end]
+        if quote and span.start <= quote[0] < quote[1] <= span.end:
+            body = _highlight(chunk, quote[0] - span.start, quote[1] - span.start)
+        else:
+            body = _e(chunk)
+        css = ["para"]
+        if span.n == paragraph:
+            css.append("hl")
+        if not span.indexed:
+            css.append("unindexed")
+        blocks.append(
+            f'<p class="{" ".join(css)}" id="para-{span.n}" data-n="{span.n}">'
+            f'<span class="pnum" aria-label="paragraph {span.n}">{span.n}</span>'
+            f"{body.replace(chr(10), '<br>')}</p>"
+        )
+    meta = [m for m in (info.date, _source_name(info.source)) if m]
+    link = (
+        f' · <a href="{_e(info.url)}" target="_blank" rel="noopener noreferrer">original</a>'
+        if info.url and info.url.startswith(("http://", "https://"))
+        else ""
+    )
+    return (
+        '<div class="viewer-backdrop"><div class="viewer" role="dialog" aria-modal="true" '
+        f'aria-label="{_e(info.title)}">'
+        '<button type="button" class="viewer-close" aria-label="Close">×</button>'
+        f'<h2>{_e(info.title)}</h2><div class="viewer-meta">'
+        f'{" · ".join(_e(m) for m in meta)}{link}'
+        f" · {info.paragraphs} paragraphs</div>"
+        f'<div class="viewer-body">{"".join(blocks)}</div></div></div>'
+    )
+
+
+def _source_name(source: str) -> str:
+    return re.split(r"[\\/]", source)[-1] if source else ""
+
+
+def article_rows(articles: Sequence[ArticleInfo]) -> list[list[Any]]:
+    """The Articles table: title, date, paragraphs, id, file."""
+    return [
+        [a.title, a.date or "", a.paragraphs, a.article_id, _source_name(a.source)]
+        for a in sorted(articles, key=lambda a: (a.title.lower(), a.article_id))
+    ]
+
+
+ARTICLE_COLUMNS = ["Title", "Date", "Paragraphs", "ID", "File"]

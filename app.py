@@ -54,12 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     ingestor = Ingestor(assistant)
-    if not assistant.status().get("articles") and args.articles.is_dir():
-        ingestor.submit([args.articles], label=f"Indexing {args.articles.name}")
+
+    def first_start() -> None:
+        # Ingest after the server is up, so the page already shows the progress.
+        if not assistant.status().get("articles") and args.articles.is_dir():
+            ingestor.submit([args.articles], label=f"Indexing the articles in {args.articles.name}/")
 
     uploads = args.uploads or Path(settings.index_dir) / "uploads"
     demo = build_app(assistant, ingestor, uploads, default_top_k=settings.top_k)
-    launch(demo, options, theme=theme(), css_paths=css_paths(), head=head_html())
+    launch(demo, options, on_started=first_start, theme=theme(), css_paths=css_paths(), head=head_html())
     return 0
 
 

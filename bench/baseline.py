@@ -38,7 +38,9 @@ def materialize(corpus: Path, docs_dir: Path) -> Path:
                 if line.strip():
                     article = json.loads(line)
                     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(article["id"]))
-                    (docs_dir / f"{name}.txt").write_text(f"{article.get('title', '')}\n\n{article['text']}\n", encoding="utf-8")
+                    (docs_dir / f"{name}.txt").write_text(
+                        f"{article.get('title', '')}\n\n{article['text']}\n", encoding="utf-8"
+                    )
         elif path.suffix in READABLE:
             shutil.copy(path, docs_dir / path.name)
     return docs_dir
@@ -56,7 +58,9 @@ class Baseline:
 
     @property
     def label(self) -> str:
-        size = "default chunks (1024 tokens)" if self.chunk_size is None else f"{self.chunk_size}-token chunks"
+        size = (
+            "default chunks (1024 tokens)" if self.chunk_size is None else f"{self.chunk_size}-token chunks"
+        )
         return f"llama-index baseline, {size}"
 
     def retrieve(self, question: str) -> list[str]:
@@ -85,7 +89,9 @@ def build(corpus: Path, work_dir: Path, *, chunk_size: int | None = None, top_k:
     started = time.perf_counter()
     embed_model = HuggingFaceEmbedding(model_name=model_path(), device="cpu")
     documents = SimpleDirectoryReader(str(docs)).load_data()
-    client = chromadb.PersistentClient(path=str(work_dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(work_dir / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
     collection = client.get_or_create_collection("baseline")
     storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
     splitter = SentenceSplitter() if chunk_size is None else SentenceSplitter(chunk_size=chunk_size)

@@ -4,7 +4,8 @@ Every distinct evidence passage becomes one short article (dated by its quiz); e
 question with an evidence passage becomes an item whose accepted answer is the correct
 choice and whose evidence is that passage. Questions without evidence are left out.
 
-    python -m bench.convert_realtimeqa ../shared/bench/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/rtqa
+    python -m bench.convert_realtimeqa --out runs/rtqa \
+        ../shared/bench/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz
 """
 
 from __future__ import annotations
@@ -140,7 +141,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", choices=("all", "sampled"), default="all", help="which passages to index")
     args = parser.parse_args(argv)
     corpus, questions = convert(
-        args.file, args.out, sample=args.sample, seed=args.seed, since=args.since, until=args.until, corpus=args.corpus
+        args.file,
+        args.out,
+        sample=args.sample,
+        seed=args.seed,
+        since=args.since,
+        until=args.until,
+        corpus=args.corpus,
     )
     print(f"corpus: {corpus}\nquestions: {questions}")
 

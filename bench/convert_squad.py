@@ -63,7 +63,11 @@ def convert(
         # Newlines inside a context would split it into several paragraphs; a space keeps offsets.
         contexts = [p["context"].replace("\n", " ") for p in article["paragraphs"]]
         records.append(
-            {"id": article_id, "title": article["title"].replace("_", " "), "text": "\n\n".join(c.strip() for c in contexts)}
+            {
+                "id": article_id,
+                "title": article["title"].replace("_", " "),
+                "text": "\n\n".join(c.strip() for c in contexts),
+            }
         )
         for context, paragraph in zip(contexts, article["paragraphs"], strict=True):
             for qa in paragraph["qas"]:
@@ -112,7 +116,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
     parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles")
     args = parser.parse_args(argv)
-    corpus, questions = convert(args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles)
+    corpus, questions = convert(
+        args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles
+    )
     print(f"corpus: {corpus}\nquestions: {questions}")
 
 

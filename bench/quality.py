@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import baseline, convert_squad
@@ -74,7 +74,9 @@ def run_ours(corpus: Path, questions: Path, work_dir: Path) -> tuple[SystemResul
         context={"corpus": str(corpus), "ingest": {"articles": ingest.articles, "added": ingest.added,
                                                     "skipped": ingest.skipped, "seconds": round(seconds, 2)}},
     )  # fmt: skip
-    out = SystemResult(label="ours (qa.Assistant, default settings)", ingest_seconds=seconds, chunks=ingest.added)
+    out = SystemResult(
+        label="ours (qa.Assistant, default settings)", ingest_seconds=seconds, chunks=ingest.added
+    )
     for record in result.records:
         out.ranks.append(record["scores"]["hit_rank"])
         out.reader_chars.append(record["scores"]["reader_chars"])
@@ -111,7 +113,9 @@ def run(
 ) -> str:
     """Convert, run ours and the baseline(s), write `out/quality.md`; return its Markdown."""
     out = Path(out)
-    corpus, questions = convert_squad.convert(squad, out / "data", sample=sample, seed=seed, articles=articles)
+    corpus, questions = convert_squad.convert(
+        squad, out / "data", sample=sample, seed=seed, articles=articles
+    )
     n_questions = len(load_questions(questions))
     ours, report = run_ours(corpus, questions, out)
     systems = [ours] + [run_baseline(corpus, questions, out, size) for size in chunk_sizes]
@@ -129,7 +133,7 @@ def render(
     lines = [
         "# Retrieval quality: ours vs the llama-index baseline",
         "",
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- data: `{Path(squad).name}`, {'all' if articles is None else articles} articles as the corpus, "
         f"{sample} questions sampled with seed {seed}",
         f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
@@ -170,7 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--squad", type=Path, required=True, help="SQuAD v1.1 dev JSON")
     parser.add_argument("--sample", type=int, default=500, help="questions to sample (default 500)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
-    parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles (default: all)")
+    parser.add_argument(
+        "--articles", type=int, default=None, help="keep only the first N articles (default: all)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="output folder (indexes, runs, quality.md)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -59,19 +59,21 @@ def stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN) | {
         "did", "does", "do", "was", "were", "has", "had", "many", "much", "al", "el",
         "who", "what", "when", "where", "which", "why", "how", "whom", "whose",
+        "it", "its", "they", "them", "their", "he", "him", "his", "she", "her", "this", "that", "these", "those",
     }
 
 
 @cache
 def _stemmer():
-    import Stemmer  # PyStemmer: the Snowball English stemmer
+    import simplemma  # dictionary lemmas first: irregular forms (met -> meet, fled -> flee)
+    import Stemmer  # then the Snowball English stemmer
 
     stemmer = Stemmer.Stemmer("english")
     memo: dict[str, str] = {}
 
     def stem_word(word: str) -> str:
         if word not in memo:
-            memo[word] = stemmer.stemWord(word)
+            memo[word] = stemmer.stemWord(simplemma.lemmatize(word, lang="en").lower())
         return memo[word]
 
     return stem_word

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from index.analysis import sentence_spans, tokenize
@@ -30,6 +30,11 @@ _PLACE = re.compile(r"\b(in|at|near|from|to|of|outside|inside)\s+(the\s+)?[A-Z#]
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
 
+_OPENERS = {"the", "a", "an", "on", "in", "at", "it", "this", "that", "he", "she", "they", "we", "after", "before", "but", "and", "during"}
+RERANK = 8  # leading sentences compared by meaning with the question
+SIM_WEIGHT = 0.4
+
+
 class Answerer(Protocol):
     """Turns a question and retrieved passages into a cited Answer (or an abstention)."""
 
@@ -45,6 +50,7 @@ class Scored:
     score: float
     support: float
     covered: frozenset[str]
+    similarity: float = 0.0
 
 
 class ExtractiveAnswerer:
@@ -58,8 +64,15 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, weight: Callable[[Term], float], *, min_support: float = 0.55) -> None:
+    def __init__(
+        self,
+        weight: Callable[[Term], float],
+        *,
+        similarity: Callable[[str, list[str]], list[float]] | None = None,
+        min_support: float = 0.40,
+    ) -> None:
         self.weight = weight
+        self.similarity = similarity
         self.min_support = min_support
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
@@ -71,6 +84,9 @@ class ExtractiveAnswerer:
         context = self._context(question, best, scored)
         if context:
             chosen.insert(0, context)
+        follower = self._naming_follower(question, best, scored)
+        if follower:
+            chosen.append(follower)
         citations: list[Citation] = []
         sentences: list[str] = []
         for pick in chosen:
@@ -100,8 +116,10 @@ class ExtractiveAnswerer:
         total = sum(weights) or 1.0
         units = []
         for rank, passage in enumerate(passages):
-            para_stems = set(tokenize(passage.text))
-            para_hits = {t.text for t in terms if t.found_in(para_stems, passage.text)}
+            # The title is context for every paragraph: it often names the story's place.
+            context = f"{passage.title}\n{passage.text}"
+            para_stems = set(tokenize(context))
+            para_hits = {t.text for t in terms if t.found_in(para_stems, context)}
             for span in sentence_spans(passage.text) or [(0, len(passage.text))]:
                 sentence = passage.text[span[0] : span[1]]
                 stems = set(tokenize(sentence))
@@ -113,14 +131,15 @@ class ExtractiveAnswerer:
         focus = [(t, w) for t, w in zip(terms, weights) if t.focus]
         focus_total = sum(w for _, w in focus) or 1.0
         for rank, passage, span, sentence, hits, para_hits in units:
-            own = sum(w for t, w in zip(terms, weights) if t.text in hits) / total
+            # The sentence must carry the question's own terms; terms borrowed from an
+            # earlier question only say which story (paragraph) is meant.
+            own = sum(w for t, w in focus if t.text in hits) / focus_total
             para = sum(w for t, w in zip(terms, weights) if t.text in para_hits) / total
             fit = _fits(question, sentence)
             # Support counts only the question's own terms; words borrowed from earlier
             # questions steer the ranking but cannot make weak evidence look strong.
-            own_focus = sum(w for t, w in focus if t.text in hits) / focus_total
             para_focus = sum(w for t, w in focus if t.text in para_hits) / focus_total
-            support = 0.6 * own_focus + 0.4 * para_focus
+            support = 0.6 * own + 0.4 * para_focus
             score = 0.6 * own + 0.4 * para + 0.15 * fit - 0.01 * rank
             if predicate_seen and predicate.text not in hits:
                 score *= 0.5
@@ -129,7 +148,23 @@ class ExtractiveAnswerer:
                 support *= 0.85
             scored.append(Scored(passage, span, score, support, frozenset(hits)))
         scored.sort(key=lambda s: s.score, reverse=True)
-        return scored
+        return self._rerank(question, scored) if self.similarity else scored
+
+    def _rerank(self, question: Question, scored: list[Scored]) -> list[Scored]:
+        """Blend in the meaning-level similarity of the leading sentences to the question.
+
+        Word overlap misses paraphrase ("died" / "death"); the embedding model does not.
+        """
+        head = scored[:RERANK]
+        if not head:
+            return scored
+        sims = self.similarity(question.standalone, [s.passage.text[s.span[0] : s.span[1]] for s in head])
+        blended = [
+            replace(s, score=s.score + SIM_WEIGHT * sim, support=(1 - SIM_WEIGHT) * s.support + SIM_WEIGHT * sim, similarity=sim)
+            for s, sim in zip(head, sims)
+        ]
+        blended.sort(key=lambda s: s.score, reverse=True)
+        return blended + scored[RERANK:]
 
     def _context(self, question: Question, best: Scored, scored: list[Scored]) -> Scored | None:
         """An earlier sentence of the same paragraph naming what the best one leaves out."""
@@ -142,6 +177,23 @@ class ExtractiveAnswerer:
             if s.passage.chunk_id == best.passage.chunk_id and s.span[1] <= best.span[0] and s.covered & missing
         ]
         return max(options, key=lambda s: len(s.covered & missing), default=None)
+
+    def _naming_follower(self, question: Question, best: Scored, scored: list[Scored]) -> Scored | None:
+        """For "who": the next sentence when it opens with the name the best one only describes.
+
+        "...arrested a former ISIS member." + "Anis Bujeela al-Awami purportedly joined..."
+        """
+        if question.kind != "who":
+            return None
+        after = [s for s in scored if s.passage.chunk_id == best.passage.chunk_id and s.span[0] >= best.span[1]]
+        if not after:
+            return None
+        following = min(after, key=lambda s: s.span[0])
+        text = best.passage.text
+        gap = text[best.span[1] : following.span[0]]
+        opening = text[following.span[0] : following.span[1]].split()[:2]
+        names_it = len(opening) == 2 and all(w[:1].isupper() for w in opening)
+        return following if names_it and not gap.strip() and opening[0].lower() not in _OPENERS else None
 
     def _abstain(self, question: Question, passages: Sequence[Passage], scored: list[Scored]) -> Answer:
         citations: list[Citation] = []

@@ -17,7 +17,7 @@ from index.store import VectorStore
 from qa.answer import Answerer, ExtractiveAnswerer
 from qa.citations import verify
 from qa.config import Settings
-from qa.conversation import standalone
+from qa.conversation import resolve
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
 from qa.names import Names
 from qa.question import Term, analyze
@@ -91,7 +91,7 @@ class Assistant:
         earlier = [h for h in (history or []) if h and h.strip()]
         with _translated():
             keyword = self._indexer.keyword
-            analysed = analyze(question, standalone(question, earlier), self._names_for(keyword))
+            analysed = analyze(question, resolve(question, earlier), self._names_for(keyword))
             passages = self._retriever(keyword).retrieve(analysed, top_k or self.settings.top_k)
             answer = answerer.answer(analysed, passages)
         verify(answer.citations, lambda aid: self._article_row(aid).text)
@@ -130,7 +130,9 @@ class Assistant:
         if mode not in self._answerers:
             if mode != "extractive":
                 raise QAError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes())}")
-            self._answerers[mode] = ExtractiveAnswerer(self._term_weight, min_support=self.settings.min_support)
+            self._answerers[mode] = ExtractiveAnswerer(
+                self._term_weight, similarity=self._similarity, min_support=self.settings.min_support
+            )
         return self._answerers[mode]
 
     def _names_for(self, keyword: KeywordIndex) -> Names:
@@ -154,6 +156,11 @@ class Assistant:
             cid: Passage(cid, c.article_id, title, source, c.paragraph, c.start, c.end, c.text, 0.0, date)
             for cid, (c, title, source, date) in found.items()
         }
+
+    def _similarity(self, query: str, texts: list[str]) -> list[float]:
+        vectors = self._embedder.embed([query, *texts])
+        q = vectors[0]
+        return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]
 
     def _term_weight(self, term: Term) -> float:
         keyword = self._indexer.keyword

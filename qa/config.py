@@ -54,7 +54,7 @@ class Settings:
         metadata={"env": "QA_CANDIDATES", "help": "candidates from each retriever before fusion"},
     )
     min_support: float = field(
-        default=0.55,
+        default=0.40,
         metadata={
             "env": "QA_MIN_SUPPORT",
             "help": "share of the question's weighted key terms the evidence must cover, else abstain",

@@ -8,9 +8,9 @@ import json
 import platform
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +113,7 @@ def load_questions(path: Path) -> list[Item]:
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise QAError(
-                f"{path}:{number}: not a question record ({exc}): each line needs at least \"id\" and \"question\""
+                f'{path}:{number}: not a question record ({exc}): each line needs at least "id" and "question"'
             ) from exc
         if item.id in seen:
             raise QAError(f"{path}:{number}: duplicate id {item.id!r}: ids must be unique")
@@ -157,7 +157,7 @@ def run(
     items = load_questions(questions_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     records: list[dict[str, Any]] = []
     with (out_dir / ANSWERS_FILE).open("w", encoding="utf-8") as f:
         for done, item in enumerate(items, start=1):
@@ -171,11 +171,13 @@ def run(
     meta = {
         "title": f"Evaluation of {Path(questions_path).name}",
         "created": started.isoformat(timespec="seconds"),
-        "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 2),
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
         "questions_file": str(questions_path),
         "questions_sha256": hashlib.sha256(Path(questions_path).read_bytes()).hexdigest(),
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
-        "settings": _jsonable(dataclasses.asdict(assistant.settings)) if dataclasses.is_dataclass(assistant.settings) else {},
+        "settings": _jsonable(dataclasses.asdict(assistant.settings))
+        if dataclasses.is_dataclass(assistant.settings)
+        else {},
         **(dict(context) if context else {}),
     }
     report = report_writer.build(records, meta=meta)
@@ -190,7 +192,11 @@ def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
         "question": item.question,
         "history": item.history,
         "groups": item.groups,
-        "expected": {"answers": list(item.answers), "evidence": list(item.evidence), "unanswerable": item.unanswerable},
+        "expected": {
+            "answers": list(item.answers),
+            "evidence": list(item.evidence),
+            "unanswerable": item.unanswerable,
+        },
         "answer": None,
         "passages": [],
         "latency_s": 0.0,
@@ -252,10 +258,7 @@ def prepare_assistant(
     settings = dataclasses.replace(settings, index_dir=index_dir)
     assistant = Assistant(index_dir=index_dir, settings=settings)
     started = time.perf_counter()
-    if on_progress is None:
-        ingest = assistant.ingest([corpus])
-    else:
-        ingest = assistant.ingest([corpus], on_progress=on_progress)
+    ingest = assistant.ingest([corpus], on_progress=on_progress)
     facts = {
         "corpus": str(corpus),
         "index_dir": str(index_dir),
@@ -292,7 +295,9 @@ def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         report = json.loads((run_dir / REPORT_FILE).read_text(encoding="utf-8"))
         lines = (run_dir / ANSWERS_FILE).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise QAError(f"no evaluation run at {run_dir} ({exc.strerror}): run `qa eval ... --out {run_dir}` first") from exc
+        raise QAError(
+            f"no evaluation run at {run_dir} ({exc.strerror}): run `qa eval ... --out {run_dir}` first"
+        ) from exc
     return report, [json.loads(line) for line in lines if line.strip()]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 READER_K = 5  # passages a reader is handed; hit@5, MRR and reader characters use this many
 _MARKER = re.compile(r"\s*\[\d+\]")
+_MARKER_GROUP = re.compile(r"(?:\s*\[\d+\])+")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # A sentence ends at . ! or ? (optionally closed by a quote or bracket) followed by
 # whitespace; good enough for news prose and Wikipedia, and it never loses characters.
@@ -149,9 +150,17 @@ def best_sentence_scores(answer: str, accepted: Sequence[str]) -> tuple[float, f
 
 
 def cited_sentences(answer: str, n: int) -> list[str]:
-    """The sentences of `answer` that carry the marker `[n]`, with markers removed."""
-    marker = f"[{n}]"
-    return [strip_markers(s) for s in split_sentences(answer) if marker in s]
+    """The text each `[n]` marker closes: from the previous marker group (or the start) up to it.
+
+    Works whether the marker sits before the full stop ("Fact [1].") or after it ("Fact. [1]").
+    """
+    claims: list[str] = []
+    last = 0
+    for group in _MARKER_GROUP.finditer(answer):
+        if str(n) in re.findall(r"\[(\d+)\]", group.group(0)):
+            claims.append(answer[last : group.start()].strip(" .,;:!?\n\t"))
+        last = group.end()
+    return [c for c in claims if c]
 
 
 def content_tokens(text: str) -> list[str]:
@@ -172,7 +181,9 @@ def supports(paragraph: str, claim: str, threshold: float = 0.8) -> bool:
     return sum(t in vocabulary for t in claim_tokens) / len(claim_tokens) >= threshold
 
 
-def citation_supported(answer: str, citation_n: int, quote: str, paragraph: str, evidence: Sequence[str]) -> bool:
+def citation_supported(
+    answer: str, citation_n: int, quote: str, paragraph: str, evidence: Sequence[str]
+) -> bool:
     """A citation is correct when its paragraph holds the evidence or supports the sentence citing it.
 
     When no answer sentence carries the marker, the citation's own quote stands for the claim.
@@ -191,7 +202,9 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def abstention_scores(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> tuple[float | None, float | None]:
+def abstention_scores(
+    abstained: Sequence[bool], unanswerable: Sequence[bool]
+) -> tuple[float | None, float | None]:
     """(precision, recall) of abstaining, treating `unanswerable` items as the positives."""
     both = sum(1 for a, u in zip(abstained, unanswerable, strict=True) if a and u)
     return ratio(both, sum(abstained)), ratio(both, sum(unanswerable))
@@ -300,7 +313,9 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "abstention_recall": abstain_r,
         "latency_p50_s": percentile(latencies, 50),
         "latency_p95_s": percentile(latencies, 95),
-        "reader_chars_mean": mean([x["reader_chars"] for r, x in zip(records, s, strict=True) if r.get("error") is None]),
+        "reader_chars_mean": mean(
+            [x["reader_chars"] for r, x in zip(records, s, strict=True) if r.get("error") is None]
+        ),
     }
 
 

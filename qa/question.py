@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, stem, stopwords, words
+from qa.conversation import Resolved
 from qa.names import Names, alias_pattern, alias_stems
 
 _AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"}
@@ -54,45 +55,48 @@ def kind_of(question: str) -> str:
     return next((name for name, pattern in _TYPES if pattern.search(question)), "what")
 
 
-def analyze(question: str, standalone: str, names: Names) -> Question:
-    """Key terms of the standalone question; words borrowed from history are not `focus`."""
-    own_end = len(standalone)
-    if standalone != question and "(following:" in standalone:
-        own_end = standalone.index("(following:")
+def analyze(question: str, resolved: Resolved, names: Names) -> Question:
+    """Key terms of the question; words borrowed from an earlier question are not `focus`."""
     terms: list[Term] = []
     expansions: list[str] = []
     seen: set[str] = set()
-    taken = [False] * len(standalone)
-    for mention in names.mentions(standalone):
-        key = "|".join(mention.aliases)
-        for i in range(mention.start, mention.end):
-            taken[i] = True
-        if key in seen:
-            continue
-        seen.add(key)
-        said = standalone[mention.start : mention.end]
-        expansions += [a for a in mention.aliases if a != said]
-        terms.append(
-            Term(
-                said,
-                frozenset(alias_stems(mention.aliases)),
-                tuple(alias_pattern(a) for a in mention.aliases),
-                focus=mention.start < own_end,
+    predicate = _predicate(resolved.own)
+    kind = kind_of(resolved.own)
+    type_word = _TYPE_WORD.match(resolved.own)
+    for text, focus in ((resolved.own, True), (resolved.context or "", False)):
+        taken = [False] * len(text)
+        for mention in names.mentions(text):
+            taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
+            key = "|".join(mention.aliases)
+            if key in seen:
+                continue
+            seen.add(key)
+            said = text[mention.start : mention.end]
+            expansions += [a for a in mention.aliases if a != said]
+            patterns = tuple(alias_pattern(a) for a in mention.aliases)
+            terms.append(Term(said, frozenset(alias_stems(mention.aliases)), patterns, focus=focus))
+        for m in re.finditer(r"\w+(?:['’]\w+)*", text):
+            word = m.group()
+            folded = fold(word)
+            if taken[m.start()] or folded in stopwords() or stem(folded) in seen:
+                continue
+            spellings = names.variants(word) if word[:1].isupper() or len(word) > 4 else {folded}
+            expansions += sorted(s for s in spellings if s != folded)
+            seen.add(stem(folded))
+            # "Which country ..." names the kind of answer, which the answer need not repeat.
+            is_type_word = focus and type_word is not None and m.start() == type_word.start(1)
+            terms.append(
+                Term(
+                    word,
+                    frozenset(stem(s) for s in spellings),
+                    focus=focus and not is_type_word,
+                    predicate=focus and folded == predicate,
+                )
             )
-        )
-    stop = stopwords()
-    predicate = _predicate(standalone[:own_end])
-    for m in re.finditer(r"\w+(?:['’]\w+)*", standalone):
-        word = m.group()
-        folded = fold(word)
-        if taken[m.start()] or folded in stop or stem(folded) in seen:
-            continue
-        spellings = names.variants(word) if word[:1].isupper() or len(word) > 4 else {folded}
-        expansions += sorted(s for s in spellings if s != folded)
-        stems = frozenset(stem(s) for s in spellings)
-        seen.add(stem(folded))
-        terms.append(Term(word, stems, focus=m.start() < own_end, predicate=folded == predicate))
-    return Question(question, standalone, kind_of(standalone), tuple(terms), tuple(dict.fromkeys(expansions)))
+    return Question(question, resolved.text, kind, tuple(terms), tuple(dict.fromkeys(expansions)))
+
+
+_TYPE_WORD = re.compile(r"^\s*(?:which|what)\s+(\w+)", re.I)
 
 
 def _predicate(question: str) -> str | None:

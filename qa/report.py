@@ -67,7 +67,9 @@ def got(record: Record) -> str:
 def write(out_dir: Path, report: Mapping[str, Any], records: Sequence[Record]) -> None:
     """Write report.json, report.md and report.png into `out_dir`."""
     out_dir = Path(out_dir)
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    (out_dir / "report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     (out_dir / "report.md").write_text(render_markdown(report), encoding="utf-8")
     draw_chart(report, records, out_dir / "report.png")
 
@@ -101,7 +103,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append(f"- machine: {machine.get('platform', '?')}, Python {machine.get('python', '?')}")
     lines += ["", "![metrics per question type and latency](report.png)", "", "## Metrics", ""]
     lines += ["| metric | value | definition |", "| --- | ---: | --- |"]
-    for key, header in COLUMNS + (("reader_chars_mean", "reader chars"),):
+    for key, header in (*COLUMNS, ("reader_chars_mean", "reader chars")):
         digits = 0 if key == "reader_chars_mean" else 3
         lines.append(f"| {header} | {fmt(overall[key], digits)} | {report['definitions'].get(key, '')} |")
 
@@ -113,8 +115,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines += [
         "",
         "Types: who/what/when/where/how many come from the item's `type` field or the question's first "
-        "question word (\"what\" takes the rest); follow-up = has a history; name variant = a `tags` entry "
-        "\"variant\" or an id containing \"variant\"; unanswerable = `unanswerable: true`. "
+        'question word ("what" takes the rest); follow-up = has a history; name variant = a `tags` entry '
+        '"variant" or an id containing "variant"; unanswerable = `unanswerable: true`. '
         "An item can count in several types.",
     ]
 
@@ -123,7 +125,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if not failures:
         lines.append("None.")
     for f in failures:
-        rank = "no evidence passage retrieved" if f["hit_rank"] is None else f"evidence at rank {f['hit_rank']}"
+        rank = (
+            "no evidence passage retrieved" if f["hit_rank"] is None else f"evidence at rank {f['hit_rank']}"
+        )
         lines += [
             f"- **{f['id']}** ({', '.join(f['groups'])}; {rank})",
             f"  - question: {_md(f['question'])}",
@@ -147,6 +151,7 @@ def draw_chart(report: Mapping[str, Any], records: Sequence[Record], path: Path)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     shown = (("hit@5", "hit@5"), ("accuracy", "accuracy"), ("citation_precision", "citation precision"))
     groups = ["all", *report["by_type"]]
@@ -159,24 +164,28 @@ def draw_chart(report: Mapping[str, Any], records: Sequence[Record], path: Path)
         ys = [v[key] if v[key] is not None else 0.0 for v in values]
         drawn = bars.bar(xs, ys, width, label=label)
         bars.bar_label(drawn, labels=[fmt(v[key], 2) for v in values], fontsize=7, padding=1)
-    bars.set_xticks(range(len(groups)), [f"{g}\n(n={v['questions']})" for g, v in zip(groups, values, strict=True)])
+    bars.set_xticks(
+        range(len(groups)), [f"{g}\n(n={v['questions']})" for g, v in zip(groups, values, strict=True)]
+    )
     bars.tick_params(axis="x", labelsize=8)
-    bars.set_ylim(0, 1.12)
+    bars.set_ylim(0, 1.25)
+    bars.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     bars.set_ylabel("share")
     bars.set_title("Metrics per question type")
-    bars.legend(loc="lower right", fontsize=8)
+    bars.legend(loc="upper center", ncol=len(shown), fontsize=8, frameon=False)
 
-    latencies = [r["latency_s"] for r in records if not r.get("error")]
+    latencies = [r["latency_s"] * 1000 for r in records if not r.get("error")]
     if latencies:
         hist.hist(latencies, bins=min(30, max(5, len(latencies) // 3)), color="#777")
-        for key, style in (("latency_p50_s", "--"), ("latency_p95_s", ":")):
-            value = report["overall"][key]
-            hist.axvline(value, color="black", linestyle=style, label=f"{key[8:11]} {value:.3f} s")
+        for key, label, style in (("latency_p50_s", "p50", "--"), ("latency_p95_s", "p95", ":")):
+            value = report["overall"][key] * 1000
+            hist.axvline(value, color="black", linestyle=style, label=f"{label} {value:.1f} ms")
         hist.legend(fontsize=8)
     else:
         hist.text(0.5, 0.5, "no answered questions", ha="center", va="center", transform=hist.transAxes)
-    hist.set_xlabel("seconds per question")
+    hist.set_xlabel("milliseconds per question")
     hist.set_ylabel("questions")
+    hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     hist.set_title("Latency")
     fig.suptitle(report.get("title", "Evaluation"))
     fig.tight_layout()
@@ -189,7 +198,11 @@ def render_comparison(
     name_b: str, report_b: Mapping[str, Any], records_b: Sequence[Record],
 ) -> str:  # fmt: skip
     """Two runs side by side: overall metrics with their change, then every question whose outcome differs."""
-    lines = [f"A: {name_a} ({report_a.get('created', '?')})", f"B: {name_b} ({report_b.get('created', '?')})", ""]
+    lines = [
+        f"A: {name_a} ({report_a.get('created', '?')})",
+        f"B: {name_b} ({report_b.get('created', '?')})",
+        "",
+    ]
     lines.append(f"{'metric':<22}{'A':>9}{'B':>9}{'change':>9}")
     for key, header in COLUMNS:
         a, b = report_a["overall"].get(key), report_b["overall"].get(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,7 @@ class IngestJob:
         if self.state == "queued":
             return f"{self.label}: waiting for the current indexing to finish…"
         if self.state == "running":
-            count = f" {self.done}/{self.total}" if self.total else ""
+            count = f" {self.done}/{self.total}" if self.total and f"{self.done}/{self.total}" not in self.message else ""
             detail = f" — {self.message}" if self.message else ""
             return f"{self.label}:{count}{detail}"
         if self.state == "failed":
@@ -64,7 +64,9 @@ class Ingestor:
     def submit(self, paths: Sequence[str | Path], label: str) -> IngestJob:
         job = IngestJob(label=label, paths=[Path(p) for p in paths])
         with self._lock:
-            self._jobs = [j for j in self._jobs if j.active] + [job]
+            # Keep the active jobs and the last finished one (its outcome stays on the status line).
+            finished = [j for j in self._jobs if not j.active][-1:]
+            self._jobs = finished + [j for j in self._jobs if j.active] + [job]
         self._pool.submit(self._run, job)
         return job
 
@@ -75,10 +77,16 @@ class Ingestor:
         running = [j for j in active if j.state == "running"]
         return (running or active or [None])[0]
 
+    def last_finished(self) -> IngestJob | None:
+        """The most recently finished job, if it is still remembered."""
+        with self._lock:
+            finished = [j for j in self._jobs if not j.active]
+        return finished[-1] if finished else None
+
     def busy(self) -> bool:
         return self.current() is not None
 
-    def wait(self, job: IngestJob, poll: float = 0.25) -> Any:
+    def wait(self, job: IngestJob, poll: float = 0.25) -> Iterator[IngestJob]:
         """Yield the job between progress changes until it finishes (for streaming handlers)."""
         last = None
         while not job.finished.wait(poll):

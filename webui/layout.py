@@ -96,28 +96,27 @@ def status_text(assistant: Assistant, ingestor: Ingestor) -> tuple[str, bool]:
         log.exception("status failed")
         return "Index status unavailable (see the log).", False
     n = status.get("articles", 0)
+    last = ingestor.last_finished()
+    trouble = f" {last.progress_text()}" if last is not None and last.state == "failed" else ""
     if not n:
-        return "The index is empty: add articles in the Articles tab.", False
+        return f"The index is empty: add articles in the Articles tab.{trouble}", False
     chunks = status.get("chunks")
     extra = f", {chunks} passages" if chunks is not None else ""
-    return f"{n} article{'s' if n != 1 else ''} indexed{extra}.", False
+    return f"{n} article{'s' if n != 1 else ''} indexed{extra}.{trouble}", False
 
 
 def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, default_top_k: int = 5) -> gr.Blocks:
     """The whole page, wired to one `Assistant` (and the ingestor that feeds it)."""
     modes = assistant.answer_modes() or ["extractive"]
 
-    def article_choices() -> list[tuple[str, str]]:
-        return [(f"{a.title} ({a.article_id})", a.article_id) for a in assistant.articles()]
-
     def refresh_status() -> tuple[str, Any]:
         text, busy = status_text(assistant, ingestor)
         return render.status_html(text, busy=busy), gr.Timer(active=busy)
 
-    def refresh_articles() -> tuple[list[list[Any]], Any]:
+    def refresh_articles() -> tuple[str, Any]:
         infos = assistant.articles()
         choices = [(f"{a.title} ({a.article_id})", a.article_id) for a in infos]
-        return render.article_rows(infos), gr.Dropdown(choices=choices, value=None)
+        return render.articles_table_html(infos), gr.Dropdown(choices=choices, value=None)
 
     def on_submit(question: str, history: list[dict[str, Any]], turns: list[dict[str, Any]], top_k: float, mode: str):
         for chat_value, turns_value, sources, box in chat.respond(assistant, question, history, turns, top_k, mode):
@@ -139,14 +138,14 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
             else:
                 article_id, paragraph = str(data.get("article_id", "")), int(data.get("paragraph", 0))
         except (LookupError, StopIteration, TypeError, ValueError):
-            return render.notice_html("That source is no longer available.", "error")
+            return render.viewer_message("That source is no longer available.")
         # Only ids in the catalog are opened: the browser never names a file.
         if article_id not in {a.article_id for a in assistant.articles()}:
-            return render.notice_html("That article is not in the index any more.", "error")
+            return render.viewer_message("That article is not in the index.")
         try:
             view = assistant.article(article_id)
         except QAError as exc:
-            return render.notice_html(str(exc), "error")
+            return render.viewer_message(str(exc))
         html = render.article_html(view, paragraph, quote)
         # A fresh stamp makes reopening the same paragraph re-render (the viewer clears itself on close).
         return html.replace('class="viewer-backdrop"', f'class="viewer-backdrop" data-opened="{time.time_ns()}"', 1)
@@ -155,16 +154,14 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         # Gradio keeps each upload under its original file name in its own cache folder.
         pairs = [(Path(f).name, Path(f)) for f in files or []]
         for kind, message in articles.ingest_uploads(ingestor, pairs, uploads_dir):
-            done = kind != "info"
-            yield (
-                render.notice_html(message, kind),
-                *(refresh_articles() if done else (gr.skip(), gr.skip())),
-                gr.File(value=None) if done and kind == "ok" else gr.skip(),
-            )
+            if kind == "info":
+                yield render.notice_html(message, kind), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            else:
+                yield (render.notice_html(message, kind), *refresh_articles(), None, refresh_status()[0])
 
     def remove(article_id: str | None):
         kind, message = articles.remove_article(assistant, article_id, uploads_dir)
-        return (render.notice_html(message, kind), *refresh_articles())
+        return (render.notice_html(message, kind), *refresh_articles(), refresh_status()[0])
 
     def api_ask(question: str, history: list[str] | None = None, top_k: int | None = None) -> dict:
         """Answer a question from the indexed articles.
@@ -179,6 +176,11 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         except Exception as exc:
             log.exception("API question %r failed", question)
             raise gr.Error(chat.error_message(exc)) from exc
+
+    def api_status() -> dict:
+        """How the index stands: `articles` indexed, `indexing` under way, and a `message` for a person."""
+        text, busy = status_text(assistant, ingestor)
+        return {"articles": int(assistant.status().get("articles", 0)), "indexing": busy, "message": text}
 
     with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
         turns = gr.State([])
@@ -201,7 +203,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                             buttons=["copy"],
                             line_breaks=False,
                         )
-                        with gr.Row(elem_id="ask-row"):
+                        with gr.Row(elem_id="ask-row", equal_height=True):
                             question = gr.Textbox(
                                 placeholder="Ask a question, e.g. Who claimed the Fugaha attack?",
                                 show_label=False,
@@ -210,6 +212,8 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                                 autofocus=True,
                                 max_length=2000,
                                 submit_btn=False,
+                                container=False,
+                                lines=1,
                             )
                             send = gr.Button("Ask", variant="primary", elem_id="send", scale=1, min_width=80)
                         with gr.Row():
@@ -227,26 +231,22 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                         sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=SOURCES_JS, max_height=700)
                 viewer = gr.HTML("", elem_id="viewer", js_on_load=VIEWER_JS)
             with gr.Tab("Articles", id="articles") as articles_tab:
-                table = gr.Dataframe(
-                    headers=render.ARTICLE_COLUMNS,
-                    datatype=["str", "str", "number", "str", "str"],
-                    interactive=False,
-                    elem_id="articles-table",
-                    label="Indexed articles",
-                    wrap=True,
-                )
+                table = gr.HTML(render.articles_table_html([]), elem_id="articles-table")
                 with gr.Row(equal_height=False):
                     with gr.Column():
                         files = gr.File(
-                            label=f"Add articles ({', '.join(articles.ALLOWED_SUFFIXES)}; up to {articles.MAX_UPLOAD_BYTES // (1024 * 1024)} MB each)",
+                            label=f"Add articles: {', '.join(articles.ALLOWED_SUFFIXES)}, "
+                            f"up to {articles.MAX_UPLOAD_BYTES // (1024 * 1024)} MB each",
                             file_count="multiple",
                             elem_id="upload",
+                            height=150,
                         )
                         add = gr.Button("Add to index", variant="primary", elem_id="add")
+                        notice = gr.HTML("", elem_id="articles-notice")
                     with gr.Column():
                         pick = gr.Dropdown(label="Remove an article", choices=[], elem_id="remove-pick")
                         drop = gr.Button("Remove", variant="stop", elem_id="remove")
-                notice = gr.HTML("", elem_id="articles-notice")
+                        removed = gr.HTML("", elem_id="remove-notice")
 
         private = {"api_visibility": "private"}
         submit_args = {
@@ -263,10 +263,10 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         timer.tick(refresh_status, None, [status, timer], **private)
         demo.load(refresh_status, None, [status, timer], **private)
         articles_tab.select(refresh_articles, None, [table, pick], **private)
-        add.click(upload, [files], [notice, table, pick, files], concurrency_limit=1, **private).then(
-            refresh_status, None, [status, timer], **private
-        )
-        drop.click(remove, [pick], [notice, table, pick], concurrency_limit=1, **private)
+        add.click(upload, [files], [notice, table, pick, files, status], concurrency_limit=1, **private)
+        drop.click(remove, [pick], [removed, table, pick, status], concurrency_limit=1, **private)
+        demo.load(refresh_articles, None, [table, pick], **private)
         gr.api(api_ask, api_name="ask")
+        gr.api(api_status, api_name="status")
     return demo
 

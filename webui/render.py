@@ -45,15 +45,8 @@ def answer_html(text: str, turn: int, numbers: Iterable[int], *, abstained: bool
     body = _MARKER.sub(link, body)
     if abstained:
         return (
-            f'<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> '
-            f"{body}"
-            + (
-                '<br><span class="abstain-hint">The nearest passages are listed under Sources, '
-                "for you to check.</span>"
-                if known
-                else ""
-            )
-            + "</div>"
+            '<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> '
+            f"{body}</div>"
         )
     return f'<div class="answer">{body}</div>'
 
@@ -193,16 +186,32 @@ def article_html(view: ArticleView, paragraph: int | None = None, quote: tuple[i
     )
 
 
+def viewer_message(text: str) -> str:
+    """The article viewer showing a short message instead of an article."""
+    return (
+        '<div class="viewer-backdrop"><div class="viewer small" role="dialog" aria-modal="true">'
+        '<button type="button" class="viewer-close" aria-label="Close">×</button>'
+        f"{notice_html(text, 'error')}</div></div>"
+    )
+
+
 def _source_name(source: str) -> str:
     return re.split(r"[\\/]", source)[-1] if source else ""
 
 
-def article_rows(articles: Sequence[ArticleInfo]) -> list[list[Any]]:
-    """The Articles table: title, date, paragraphs, id, file."""
-    return [
-        [a.title, a.date or "", a.paragraphs, a.article_id, _source_name(a.source)]
+def articles_table_html(articles: Sequence[ArticleInfo]) -> str:
+    """The Articles tab's table: title, date, paragraph count, id and file, sorted by title."""
+    if not articles:
+        return '<p class="articles-empty">No articles yet: add some below.</p>'
+    rows = "".join(
+        f'<tr data-article="{_e(a.article_id)}"><td class="a-title">{_e(a.title)}</td>'
+        f"<td>{_e(a.date or '—')}</td><td class=\"num\">{int(a.paragraphs)}</td>"
+        f'<td class="a-id">{_e(a.article_id)}</td><td class="a-file">{_e(_source_name(a.source))}</td></tr>'
         for a in sorted(articles, key=lambda a: (a.title.lower(), a.article_id))
-    ]
-
-
-ARTICLE_COLUMNS = ["Title", "Date", "Paragraphs", "ID", "File"]
+    )
+    return (
+        f'<table class="articles"><caption>{len(articles)} indexed article'
+        f'{"s" if len(articles) != 1 else ""}</caption><thead><tr><th>Title</th><th>Date</th>'
+        '<th class="num">Paragraphs</th><th>ID</th><th>File</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )

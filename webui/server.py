@@ -6,7 +6,7 @@ import ipaddress
 import os
 import socket
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,7 +86,10 @@ def launch_options(host: str, port: int, share: bool, environ: Mapping[str, str]
     }
 
 
-def launch(demo: gr.Blocks, options: dict[str, Any], **page: Any) -> None:
-    """Start the server (blocking)."""
+def launch(demo: gr.Blocks, options: dict[str, Any], on_started: Callable[[], None] | None = None, **page: Any) -> None:
+    """Start the server, run `on_started` once it answers (so the page loads meanwhile), then block."""
     demo.queue(default_concurrency_limit=1)
-    demo.launch(**options, **page)
+    demo.launch(**options, **page, prevent_thread_lock=True)
+    if on_started is not None:
+        on_started()
+    demo.block_thread()

@@ -10,7 +10,7 @@ from qa import metrics
 
 
 def test_normalize_answer_drops_case_punctuation_and_articles() -> None:
-    assert metrics.normalize_answer("The  U.S. Army’s “best”!") == "us armys best"
+    assert metrics.normalize_answer("The  U.S. Army\u2019s \u201cbest\u201d!") == "us armys best"
 
 
 def test_normalize_answer_can_turn_punctuation_into_spaces() -> None:
@@ -123,6 +123,16 @@ def test_citation_supported_by_the_sentence_citing_it() -> None:
     assert not metrics.citation_supported(answer, 2, "Costs rose", "Rain fell all week.", [])
 
 
+def test_cited_sentences_with_the_marker_before_or_after_the_full_stop() -> None:
+    assert metrics.cited_sentences("Rain fell [1]. Costs rose [2][1].", 1) == ["Rain fell", "Costs rose"]
+    assert metrics.cited_sentences("Rain fell. [1] Costs rose. [2]", 2) == ["Costs rose"]
+
+
+def test_citation_supported_when_the_marker_follows_the_full_stop() -> None:
+    answer = "The mayor opened the new bridge. [1]"
+    assert metrics.citation_supported(answer, 1, "", "On Monday the mayor opened the new bridge.", [])
+
+
 def test_citation_without_marker_falls_back_to_its_quote() -> None:
     assert metrics.citation_supported("No markers here.", 3, "rain fell all week", "Rain fell all week.", [])
 
@@ -211,7 +221,9 @@ def tiny_set() -> list[dict]:
             latency=0.2,
         ),
         # the assistant raised
-        record((["Paris"], ["The summit was held in Paris."], False), error="RuntimeError: boom", latency=0.9),
+        record(
+            (["Paris"], ["The summit was held in Paris."], False), error="RuntimeError: boom", latency=0.9
+        ),
     ]
 
 

@@ -1,0 +1,291 @@
+"""`qa.evaluation`: question files, question types, the run folder, comparing runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.errors import QAError
+from qa.evaluation import Item, compare, load_questions, load_run, question_type, run
+from qa.types import Answer, Citation, Passage
+
+PARAGRAPH = "On 24 July, ISIS fighters attacked the Uqaylah police station, killing one policeman."
+OTHER = "On 30 July, Italy's Prime Minister met the US President at the White House."
+
+
+def write_questions(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+# --- question files ----------------------------------------------------------------
+
+
+def test_load_questions_reads_every_field(tmp_path: Path) -> None:
+    path = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {
+                "id": "q1",
+                "question": "Who attacked it?",
+                "history": ["What happened in Uqaylah?"],
+                "answers": ["ISIS"],
+                "evidence": [PARAGRAPH],
+                "tags": ["variant"],
+            },
+            {"id": "q2", "question": "Who won the 2030 cup?", "unanswerable": True},
+        ],
+    )
+    first, second = load_questions(path)
+    assert first == Item(
+        id="q1",
+        question="Who attacked it?",
+        history=["What happened in Uqaylah?"],
+        answers=("ISIS",),
+        evidence=(PARAGRAPH,),
+        tags=("variant",),
+    )
+    assert second.unanswerable and second.answers == () and second.history is None
+
+
+def test_load_questions_names_the_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "q1", "question": "Who?"}\n\n{"question": "no id"}\n', encoding="utf-8")
+    with pytest.raises(QAError, match=r"q\.jsonl:3"):
+        load_questions(path)
+
+
+def test_load_questions_rejects_duplicate_ids(tmp_path: Path) -> None:
+    path = write_questions(tmp_path / "q.jsonl", [{"id": "a", "question": "x"}, {"id": "a", "question": "y"}])
+    with pytest.raises(QAError, match="duplicate id 'a'"):
+        load_questions(path)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who claimed the attack?", "who"),
+        ("Whose fighters were killed?", "who"),
+        ("When did the attack happen?", "when"),
+        ("In what year was it founded?", "when"),
+        ("Where did the fighters flee?", "where"),
+        ("Which country hosted the summit?", "where"),
+        ("How many militants were killed?", "how many"),
+        ("What did the ministry say when asked?", "what"),
+        ("Why was the station burned?", "what"),
+        ("Name the emir.", "what"),
+    ],
+)
+def test_question_type_from_wording(question: str, expected: str) -> None:
+    assert question_type(question) == expected
+
+
+def test_groups_follow_the_documented_rule() -> None:
+    item = Item(
+        id="q7",
+        question="Who led it?",
+        history=["What is the LNA?"],
+        unanswerable=True,
+        tags=("name variant",),
+    )
+    assert item.groups == ["who", "follow-up", "name variant", "unanswerable"]
+    assert Item(id="name-variant-3", question="When?").groups == ["when", "name variant"]
+    assert Item(id="q8", question="Who?", type="when", tags=("Libya",)).groups == ["when", "libya"]
+
+
+# --- running -------------------------------------------------------------------------
+
+
+class ScriptedAssistant:
+    """Stands in for `qa.Assistant`: answers from a table and raises where told to."""
+
+    def __init__(self, answers: dict[str, Answer | Exception], index_dir: Path) -> None:
+        self.answers = answers
+        self.settings = Settings(index_dir=index_dir)
+        self.asked: list[tuple[str, object]] = []
+
+    def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None) -> Answer:
+        self.asked.append((question, history))
+        answer = self.answers[question]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def passage(text: str, paragraph: int) -> Passage:
+    return Passage(
+        chunk_id=f"a1:{paragraph}", article_id="a1", title="Libya update", source="libya.txt",
+        paragraph=paragraph, start=0, end=len(text), text=text, score=1.0 / (paragraph + 1),
+    )  # fmt: skip
+
+
+def citation(n: int, text: str) -> Citation:
+    return Citation(
+        n=n, article_id="a1", title="Libya update", source="libya.txt", paragraph=0,
+        quote=text[:20], start=0, end=20, score=1.0, paragraph_text=text,
+    )  # fmt: skip
+
+
+def good_answer(question: str) -> Answer:
+    return Answer(
+        question=question,
+        text="ISIS fighters attacked the Uqaylah police station, killing one policeman [1].",
+        abstained=False,
+        citations=(citation(1, PARAGRAPH),),
+        standalone_question=question,
+        passages=(passage(PARAGRAPH, 0), passage(OTHER, 1)),
+    )
+
+
+def abstention(question: str) -> Answer:
+    return Answer(
+        question=question, text="The articles don't say.", abstained=True,
+        citations=(citation(1, OTHER),), passages=(passage(OTHER, 1),),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def questions(tmp_path: Path) -> Path:
+    return write_questions(
+        tmp_path / "questions.jsonl",
+        [
+            {"id": "who-1", "question": "Who attacked the police station?", "answers": ["ISIS"],
+             "evidence": ["ISIS fighters attacked the Uqaylah police station"]},
+            {"id": "broken", "question": "How many died?", "answers": ["one"], "evidence": [PARAGRAPH]},
+            {"id": "none-1", "question": "Who won the 2030 cup?", "unanswerable": True},
+            {"id": "follow-1", "question": "How many policemen died there?", "history": ["Where is Uqaylah?"],
+             "answers": ["one"], "evidence": [PARAGRAPH]},
+        ],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def assistant(tmp_path: Path) -> ScriptedAssistant:
+    return ScriptedAssistant(
+        {
+            "Who attacked the police station?": good_answer("Who attacked the police station?"),
+            "How many died?": RuntimeError("index went away"),
+            "Who won the 2030 cup?": abstention("Who won the 2030 cup?"),
+            "How many policemen died there?": good_answer("How many policemen died there?"),
+        },
+        index_dir=tmp_path / "index",
+    )
+
+
+def test_run_writes_the_four_files(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
+    result = run(questions, assistant=assistant, out_dir=tmp_path / "runs" / "x")
+    assert [p.name for p in result.files] == ["answers.jsonl", "report.json", "report.md", "report.png"]
+    assert all(p.stat().st_size > 0 for p in result.files)
+    assert result.files[3].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_opens_as_an_image(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
+    import matplotlib.image
+
+    result = run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    height, width, _ = matplotlib.image.imread(result.out_dir / "report.png").shape
+    assert width > 800 and height > 400
+
+
+def test_an_error_is_recorded_and_the_run_goes_on(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    result = run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    lines = (tmp_path / "run" / "answers.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["id"]: r for r in map(json.loads, lines)}
+    assert list(records) == ["who-1", "broken", "none-1", "follow-1"]
+    assert records["broken"]["error"] == "RuntimeError: index went away"
+    assert records["follow-1"]["answer"]["abstained"] is False
+    assert result.report["overall"]["errors"] == 1
+
+
+def test_history_is_handed_to_the_assistant(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    assert ("How many policemen died there?", ["Where is Uqaylah?"]) in assistant.asked
+
+
+def test_answers_keep_the_answer_passages_and_latency(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    result = run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    first = result.records[0]
+    assert first["answer"] == good_answer("Who attacked the police station?").to_dict()
+    assert [(p["rank"], p["text"], p["score"]) for p in first["passages"]] == [
+        (1, PARAGRAPH, 1.0),
+        (2, OTHER, 0.5),
+    ]
+    assert first["latency_s"] >= 0
+
+
+def test_report_metrics_overall_and_per_type(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    report = run(questions, assistant=assistant, out_dir=tmp_path / "run").report
+    overall = report["overall"]
+    assert overall["accuracy"] == 0.75  # two right answers, a right abstention, an error
+    assert overall["hit@1"] == pytest.approx(2 / 3)  # the error retrieved nothing
+    assert overall["citation_precision"] == 1.0
+    assert (overall["abstention_precision"], overall["abstention_recall"]) == (1.0, 1.0)
+    assert list(report["by_type"]) == ["who", "how many", "follow-up", "unanswerable"]
+    assert report["by_type"]["how many"]["accuracy"] == 0.5
+    assert report["by_type"]["follow-up"]["questions"] == 1
+
+
+def test_report_records_settings_and_failures(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    assert report["settings"]["index_dir"] == str(tmp_path / "index")
+    assert report["settings"]["top_k"] == Settings().top_k
+    assert report["failures"] == [
+        {
+            "id": "broken",
+            "question": "How many died?",
+            "groups": ["how many"],
+            "expected": "one",
+            "got": "ERROR RuntimeError: index went away",
+            "hit_rank": None,
+        }
+    ]
+    assert set(report["definitions"]) >= {"hit@1", "mrr", "citation_precision", "latency_p95_s"}
+
+
+def test_report_markdown_is_readable(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
+    run(questions, assistant=assistant, out_dir=tmp_path / "run")
+    markdown = (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Metrics", "## By question type", "## Failures (1)", "## Settings"):
+        assert heading in markdown
+    assert "| accuracy | 0.750 |" in markdown
+    assert "- got: ERROR RuntimeError: index went away" in markdown
+    assert "![metrics per question type and latency](report.png)" in markdown
+
+
+# --- comparing runs ------------------------------------------------------------------
+
+
+def test_compare_lists_the_questions_that_changed(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    run(questions, assistant=assistant, out_dir=tmp_path / "a")
+    assistant.answers["How many died?"] = good_answer("How many died?")
+    assistant.answers["Who won the 2030 cup?"] = good_answer("Who won the 2030 cup?")
+    run(questions, assistant=assistant, out_dir=tmp_path / "b")
+
+    text = compare(tmp_path / "a", tmp_path / "b")
+    assert "Questions that differ: 2 of 4 in both runs" in text
+    assert "[worse] none-1" in text and "[better] broken" in text
+    assert text.index("[worse] none-1") < text.index("[better] broken")
+    assert "correct: yes -> no; abstained: yes -> no" in text
+    accuracy = next(line for line in text.splitlines() if line.startswith("accuracy"))
+    assert accuracy.split() == ["accuracy", "0.750", "0.750", "+0.000"]
+
+
+def test_load_run_explains_a_missing_run(tmp_path: Path) -> None:
+    with pytest.raises(QAError, match="no evaluation run at"):
+        load_run(tmp_path / "nothing")

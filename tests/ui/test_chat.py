@@ -1,0 +1,90 @@
+"""The chat in a real browser: answers with clickable citations, sources, the article viewer, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+FUGAHA_ARTICLE = "002_87556d76f135b60a"
+
+
+def test_the_page_offers_example_questions_on_first_use(page):
+    examples = page.locator("#chat button", has_text="Who claimed the Fugaha attack?")
+    assert examples.count() == 1
+
+
+def test_clicking_an_example_asks_it(page, chat):
+    page.locator("#chat button", has_text="Who claimed the Fugaha attack?").click()
+    page.wait_for_selector("#sources section.turn")
+    assert "Amaq" in chat.last_answer()
+
+
+def test_citation_one_shows_paragraph_one_of_the_fugaha_article_with_the_quote_highlighted(page, chat):
+    chat.ask("who claimed the Fugaha attack?")
+    assert "Amaq" in chat.last_answer()
+
+    page.locator("#chat a.cite", has_text="[1]").first.click()
+    card = page.locator("#sources article.source.flash")
+    card.wait_for()
+    assert card.get_attribute("id") == "src-0-1"
+    assert "paragraph 1" in card.locator(".src-meta").inner_text()
+    quote = card.locator("blockquote mark").inner_text()
+    paragraph = card.locator("blockquote").inner_text()
+    assert len(quote) > 20 and quote in paragraph
+    assert "al-Fugaha checkpoint" in paragraph and "Amaq" in paragraph
+
+    card.click()
+    viewer = page.locator("#viewer .viewer")
+    viewer.wait_for()
+    assert FUGAHA_ARTICLE in viewer.locator(".viewer-meta").inner_text()
+    highlighted = viewer.locator(".para.hl")
+    assert highlighted.get_attribute("data-n") == "1"
+    assert highlighted.locator("mark").inner_text() == quote
+    assert highlighted.is_visible()
+    assert viewer.locator(".para").count() > 1  # the whole article, not just the paragraph
+
+    page.keyboard.press("Escape")
+    viewer.wait_for(state="detached")
+
+
+def test_a_follow_up_question_uses_the_conversation(page, chat):
+    chat.ask("who claimed the Fugaha attack?")
+    chat.ask("How many people were beheaded?")
+    assert "eleven" in chat.last_answer().lower()
+    # The follow-up has its own sources; the first answer's are one marker click away.
+    assert page.locator("#sources section.turn:not([hidden])").get_attribute("data-turn") == "1"
+    page.locator('#chat a.cite[href="#src-0-1"]').click()
+    assert page.locator("#sources section.turn:not([hidden])").get_attribute("data-turn") == "0"
+
+
+def test_a_question_the_articles_do_not_answer_is_visibly_an_abstention(page, chat):
+    chat.ask("How many people live in Sirte?")
+    answer = page.locator("#chat .answer").last
+    assert "abstained" in (answer.get_attribute("class") or "")
+    assert answer.inner_text().count("The articles don't say") == 1
+    assert answer.locator(".abstain-badge").is_visible()
+    section = page.locator("#sources section.turn").last
+    assert "Nearest passages" in section.locator("h3").inner_text()
+
+
+def test_the_answer_is_streamed_before_the_sources_appear(page, chat):
+    seen: list[str] = []
+    page.expose_function("recordAnswer", lambda text: seen.append(text))
+    page.evaluate(
+        """() => new MutationObserver(() => {
+             const a = [...document.querySelectorAll('#chat .answer')].pop();
+             if (a) window.recordAnswer(a.innerText);
+           }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true})"""
+    )
+    chat.ask("who claimed the Fugaha attack?")
+    final = chat.last_answer()
+    partial = [t for t in seen if t and t != final and not t.startswith("Searching")]
+    assert len({len(t) for t in partial}) >= 3, seen
+    assert all(final.startswith(re.sub(r"\s+$", "", t)[:20]) for t in partial)
+
+
+def test_the_screenshot_shows_an_answer_with_its_sources(page, chat, screenshot, tmp_path):
+    chat.ask("who claimed the Fugaha attack?")
+    page.locator("#chat a.cite", has_text="[1]").first.click()
+    page.wait_for_timeout(1700)  # let the source highlight fade so the shot is calm
+    path = screenshot(page, tmp_path)
+    assert path.stat().st_size > 50_000

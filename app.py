@@ -14,17 +14,23 @@ HERE = Path(__file__).resolve().parent
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Chat with the news articles in your browser.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     parser.add_argument("--share", action="store_true", help="also open a public Gradio share link (off by default)")
-    parser.add_argument("--index", type=Path, default=None, help="index folder (default: QA_INDEX_DIR or the user data folder)")
+    parser.add_argument(
+        "--index", type=Path, default=None, help="index folder (default: QA_INDEX_DIR or the user data folder)"
+    )
     parser.add_argument(
         "--articles",
         type=Path,
         default=HERE / "data" / "articles",
         help="articles ingested on first start when the index is empty (default: data/articles)",
     )
-    parser.add_argument("--uploads", type=Path, default=None, help="where uploaded articles are kept (default: INDEX/uploads)")
+    parser.add_argument(
+        "--uploads", type=Path, default=None, help="where uploaded articles are kept (default: INDEX/uploads)"
+    )
     return parser.parse_args(argv)
 
 

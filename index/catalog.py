@@ -134,6 +134,14 @@ class Catalog:
                 found[r[0]] = (Chunk(*r[:8]), r[8], r[9], r[10])
         return found
 
+    def neighbours(self, article_id: str, paragraph: int) -> list[str]:
+        """Chunk ids of the paragraphs just before and after `paragraph` in its article."""
+        rows = self._db.execute(
+            "SELECT chunk_id FROM chunks WHERE article_id=? AND paragraph IN (?, ?) ORDER BY paragraph, part",
+            (article_id, paragraph - 1, paragraph + 1),
+        )
+        return [r[0] for r in rows]
+
     def article_count_by_fingerprint(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         fps = list(set(fingerprints))

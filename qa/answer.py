@@ -40,7 +40,10 @@ class Answerer(Protocol):
 
     name: str
 
-    def answer(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
+    def answer(self, question: Question, passages: Sequence[Passage], more: Sequence[Passage] = ()) -> Answer:
+        """`passages` are the retrieved ones, best first; `more` are their neighbouring
+        paragraphs, which may hold the answer but were not retrieved themselves."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ class ExtractiveAnswerer:
         self.similarity = similarity
         self.min_support = min_support
 
-    def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        scored = self.rank(question, passages)
+    def answer(self, question: Question, passages: Sequence[Passage], more: Sequence[Passage] = ()) -> Answer:
+        scored = self.rank(question, [*passages, *more])
         best = scored[0] if scored else None
         if best is None or best.support < self.min_support:
             return self._abstain(question, passages, scored)

@@ -93,7 +93,7 @@ class Assistant:
             keyword = self._indexer.keyword
             analysed = analyze(question, resolve(question, earlier), self._names_for(keyword))
             passages = self._retriever(keyword).retrieve(analysed, top_k or self.settings.top_k)
-            answer = answerer.answer(analysed, passages)
+            answer = answerer.answer(analysed, passages, self._neighbours(passages))
         verify(answer.citations, lambda aid: self._article_row(aid).text)
         return answer
 
@@ -161,6 +161,18 @@ class Assistant:
         vectors = self._embedder.embed([query, *texts])
         q = vectors[0]
         return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]
+
+    def _neighbours(self, passages: list[Passage]) -> list[Passage]:
+        """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
+        have = {p.chunk_id for p in passages}
+        ids = [
+            cid
+            for p in passages
+            for cid in self._indexer.catalog.neighbours(p.article_id, p.paragraph)
+            if cid not in have
+        ]
+        found = self._lookup(list(dict.fromkeys(ids)))
+        return [found[cid] for cid in dict.fromkeys(ids) if cid in found]
 
     def _term_weight(self, term: Term) -> float:
         keyword = self._indexer.keyword

@@ -1,4 +1,4 @@
-"""Running a question set through the Assistant: items, per-question scores, summaries and the run folder."""
+"""Evaluating the Assistant on a question file: items, the run folder, the cached eval index, comparing runs."""
 
 from __future__ import annotations
 
@@ -239,7 +239,8 @@ def prepare_assistant(
 ) -> tuple[Assistant, dict[str, Any]]:
     """The Assistant to evaluate, and facts about its corpus for the report.
 
-    Without `corpus`, the assistant opens `settings.index_dir`. With it, the index lives in
+    Without `corpus`, the assistant opens the existing index at `settings.index_dir`
+    (NoIndexError when there is none). With it, the index lives in
     `cache_dir/<hash of the corpus files and the embedding settings>` (default cache_dir:
     `<index_dir's parent>/eval-cache`) and the corpus is ingested there; the ingest is
     content-cached, so a second run over the same corpus embeds nothing.
@@ -249,7 +250,10 @@ def prepare_assistant(
 
     settings = settings or Settings.from_env()
     if corpus is None:
-        return Assistant(settings=settings), {"corpus": None, "index_dir": str(settings.index_dir)}
+        return Assistant(settings=settings, create=False), {
+            "corpus": None,
+            "index_dir": str(settings.index_dir),
+        }
     corpus = Path(corpus)
     if not corpus.exists():
         raise QAError(f"no corpus at {corpus}: give a folder of articles (or one file)")

@@ -71,10 +71,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def contains_evidence(passage: str, evidence: Iterable[str]) -> bool:
-    """True when any evidence quote, normalised, is a substring of the normalised passage."""
+    """True when any evidence quote, normalised, is a substring of the normalised passage.
+
+    A passage that is one part of a long paragraph may end (or start) inside the quote;
+    it still counts when at least half of the quote runs up to its end (or from its start).
+    """
     haystack = normalize_space(passage)
-    quotes = (normalize_space(q) for q in evidence)
-    return any(q and q in haystack for q in quotes)
+    for quote in map(normalize_space, evidence):
+        if quote and (quote in haystack or _straddles(haystack, quote)):
+            return True
+    return False
+
+
+def _straddles(passage: str, quote: str) -> bool:
+    half = max(1, math.ceil(len(quote) / 2))
+    return any(
+        passage.endswith(quote[:k]) or passage.startswith(quote[-k:]) for k in range(len(quote) - 1, half - 1, -1)
+    )
 
 
 def first_hit_rank(passages: Sequence[str], evidence: Sequence[str]) -> int | None:
@@ -321,7 +334,8 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 DEFINITIONS = {
     "hit@1": "share of questions with evidence whose top passage contains an evidence quote "
-    "(whitespace- and case-normalised substring)",
+    "(whitespace- and case-normalised substring; a part of a long paragraph that holds at least half "
+    "of the quote, cut at the part's edge, also counts)",
     "hit@5": f"share of questions with evidence with such a passage among the top {READER_K}",
     "mrr": f"mean of 1/rank of the first passage containing evidence, 0 when none is in the top {READER_K}",
     "accuracy": "correct / all judged questions; correct = an accepted answer's normalised tokens appear in "

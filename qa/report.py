@@ -83,6 +83,18 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def render_summary(report: Mapping[str, Any]) -> str:
+    """Two lines for a console: counts, then the headline metrics."""
+    o = report["overall"]
+    return (
+        f"{o['questions']} questions: {o['answered']} answered, {o['abstained']} abstained, {o['errors']} errors\n"
+        f"accuracy {fmt(o['accuracy'])}, answered precision {fmt(o['answered_precision'])}, "
+        f"hit@1 {fmt(o['hit@1'])}, hit@5 {fmt(o['hit@5'])}, MRR {fmt(o['mrr'])}, "
+        f"citation precision {fmt(o['citation_precision'])}, recall {fmt(o['citation_recall'])}, "
+        f"latency p50 {fmt(o['latency_p50_s'])} s, p95 {fmt(o['latency_p95_s'])} s"
+    )
+
+
 def render_markdown(report: Mapping[str, Any]) -> str:
     """The report as Markdown: summary, metrics with definitions, per-type table, failures, settings."""
     overall = report["overall"]

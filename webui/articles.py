@@ -71,9 +71,7 @@ def safe_name(name: str) -> str:
     return f"{stem}{suffix}"
 
 
-def store_uploads(
-    files: Sequence[tuple[str, Path]], uploads_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES
-) -> Checked:
+def store_uploads(files: Sequence[tuple[str, Path]], uploads_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Checked:
     """Check each (original name, temporary path) and copy the good ones into `uploads_dir`.
 
     A file with the same name replaces the earlier upload, so uploading a corrected version of

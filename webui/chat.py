@@ -66,9 +66,7 @@ def respond(
 
     history = [t["question"] for t in turns if t.get("question")]
     try:
-        answer = assistant.ask(
-            question, history, top_k=int(top_k) if top_k else None, mode=mode or None
-        )
+        answer = assistant.ask(question, history, top_k=int(top_k) if top_k else None, mode=mode or None)
     except Exception as exc:  # any failure becomes a short chat message; the app keeps running
         if isinstance(exc, QAError):
             log.warning("question %r: %s", question, exc)

@@ -43,9 +43,10 @@ class IngestJob:
         if self.state == "queued":
             return f"{self.label}: waiting for the current indexing to finish…"
         if self.state == "running":
-            count = f" {self.done}/{self.total}" if self.total and f"{self.done}/{self.total}" not in self.message else ""
-            detail = f" — {self.message}" if self.message else ""
-            return f"{self.label}:{count}{detail}"
+            count = f"{self.done}/{self.total}" if self.total else ""
+            if count and count in self.message:
+                count = ""  # the message already says how far it got
+            return f"{self.label}: " + " — ".join(part for part in (count, self.message) if part)
         if self.state == "failed":
             return f"{self.label} failed: {self.error}"
         summary = self.report.summary() if self.report is not None else "done"

@@ -24,7 +24,7 @@ EXAMPLES = [
     "Who claimed the Fugaha attack?",
     "How many people were beheaded at the al-Fugaha checkpoint?",
     "What happened at the Uqaylah police station?",
-    "Who is said to be transferring ISIS militants to Libya?",
+    "Which country is accused of transferring ISIS fighters to Libya?",
 ]
 
 SOURCES_JS = """
@@ -36,13 +36,13 @@ element.addEventListener('click', (ev) => {
     return;
   }
   const card = ev.target.closest('article.source');
-  if (card) trigger('click', {turn: Number(card.dataset.turn), n: Number(card.dataset.n)});
+  if (card) trigger('click', {turn: Number(card.dataset.turn), ns: card.dataset.ns});
 });
 element.addEventListener('keydown', (ev) => {
   const card = ev.target.closest && ev.target.closest('article.source');
   if (card && (ev.key === 'Enter' || ev.key === ' ')) {
     ev.preventDefault();
-    trigger('click', {turn: Number(card.dataset.turn), n: Number(card.dataset.n)});
+    trigger('click', {turn: Number(card.dataset.turn), ns: card.dataset.ns});
   }
 });
 """
@@ -128,16 +128,16 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
 
     def open_article(turns: list[dict[str, Any]], evt: gr.EventData) -> str:
         data = evt._data or {}
-        quote = None
+        quotes: list[tuple[int, int]] = []
         try:
             if "turn" in data:
-                turn = turns[int(data["turn"])]
-                cited = next(c for c in turn["citations"] if c["n"] == int(data["n"]))
-                article_id, paragraph = cited["article_id"], int(cited["paragraph"])
-                quote = (int(cited["start"]), int(cited["end"]))
+                numbers = {int(n) for n in str(data["ns"]).split()}
+                cited = [c for c in turns[int(data["turn"])]["citations"] if c["n"] in numbers]
+                article_id, paragraph = cited[0]["article_id"], int(cited[0]["paragraph"])
+                quotes = [(int(c["start"]), int(c["end"])) for c in cited]
             else:
                 article_id, paragraph = str(data.get("article_id", "")), int(data.get("paragraph", 0))
-        except (LookupError, StopIteration, TypeError, ValueError):
+        except (LookupError, TypeError, ValueError):
             return render.viewer_message("That source is no longer available.")
         # Only ids in the catalog are opened: the browser never names a file.
         if article_id not in {a.article_id for a in assistant.articles()}:
@@ -146,7 +146,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
             view = assistant.article(article_id)
         except QAError as exc:
             return render.viewer_message(str(exc))
-        html = render.article_html(view, paragraph, quote)
+        html = render.article_html(view, paragraph, quotes)
         # A fresh stamp makes reopening the same paragraph re-render (the viewer clears itself on close).
         return html.replace('class="viewer-backdrop"', f'class="viewer-backdrop" data-opened="{time.time_ns()}"', 1)
 
@@ -155,7 +155,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         pairs = [(Path(f).name, Path(f)) for f in files or []]
         for kind, message in articles.ingest_uploads(ingestor, pairs, uploads_dir):
             if kind == "info":
-                yield render.notice_html(message, kind), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield render.notice_html(message, kind), gr.skip(), gr.skip(), gr.skip(), refresh_status()[0]
             else:
                 yield (render.notice_html(message, kind), *refresh_articles(), None, refresh_status()[0])
 
@@ -185,7 +185,10 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
     with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
         turns = gr.State([])
         with gr.Row(elem_id="topbar"):
-            gr.HTML("<h1>News QA</h1><p>Ask about the indexed news articles; every answer cites its paragraphs.</p>", elem_id="title")
+            gr.HTML(
+                "<h1>News QA</h1><p>Ask about the indexed news articles; every answer cites its paragraphs.</p>",
+                elem_id="title",
+            )
             status = gr.HTML(render.status_html("Loading…"), elem_id="status")
         timer = gr.Timer(1.0, active=True)
         with gr.Tabs():
@@ -219,7 +222,9 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                         with gr.Row():
                             clear = gr.Button("New conversation", size="sm", elem_id="clear", variant="secondary")
                         with gr.Accordion("Settings", open=False, elem_id="settings"):
-                            top_k = gr.Slider(1, 20, value=default_top_k, step=1, label="Passages to retrieve", elem_id="top-k")
+                            top_k = gr.Slider(
+                                1, 20, value=default_top_k, step=1, label="Passages to retrieve", elem_id="top-k"
+                            )
                             mode = gr.Radio(
                                 modes,
                                 value=modes[0],
@@ -228,7 +233,9 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                                 elem_id="mode",
                             )
                     with gr.Column(scale=2, min_width=320):
-                        sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=SOURCES_JS, max_height=700)
+                        sources = gr.HTML(
+                            render.sources_html([]), elem_id="sources", js_on_load=SOURCES_JS, max_height=700
+                        )
                 viewer = gr.HTML("", elem_id="viewer", js_on_load=VIEWER_JS)
             with gr.Tab("Articles", id="articles") as articles_tab:
                 table = gr.HTML(render.articles_table_html([]), elem_id="articles-table")
@@ -269,4 +276,3 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         gr.api(api_ask, api_name="ask")
         gr.api(api_status, api_name="status")
     return demo
-

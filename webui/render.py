@@ -38,16 +38,11 @@ def answer_html(text: str, turn: int, numbers: Iterable[int], *, abstained: bool
         n = int(match.group(1))
         if n not in known:
             return match.group(0)
-        return (
-            f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>'
-        )
+        return f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>'
 
     body = _MARKER.sub(link, body)
     if abstained:
-        return (
-            '<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> '
-            f"{body}</div>"
-        )
+        return f'<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> {body}</div>'
     return f'<div class="answer">{body}</div>'
 
 
@@ -63,25 +58,31 @@ def notice_html(text: str, kind: str = "info") -> str:
     return f'<div class="notice {_e(kind)}">{_e(text)}</div>'
 
 
-def _highlight(paragraph: str, start: int, end: int) -> str:
-    if 0 <= start < end <= len(paragraph):
-        return (
-            _e(paragraph[:start])
-            + f"<mark>{_e(paragraph[start:end])}</mark>"
-            + _e(paragraph[end:])
-        )
-    return _e(paragraph)
+def _highlight(text: str, ranges: Iterable[tuple[int, int, int]]) -> str:
+    """Escaped `text` with each (start, end, n) range wrapped in `<mark data-n=n>`; overlaps merge."""
+    out, pos = [], 0
+    for start, end, n in sorted(ranges):
+        start = max(start, pos)
+        if not (0 <= start < end <= len(text)):
+            continue
+        out.append(_e(text[pos:start]))
+        out.append(f'<mark data-n="{int(n)}">{_e(text[start:end])}</mark>')
+        pos = end
+    out.append(_e(text[pos:]))
+    return "".join(out)
 
 
-def _quoted_paragraph(citation: Mapping[str, Any]) -> str:
-    paragraph = str(citation.get("paragraph_text") or citation.get("quote") or "")
+def _quote_range(citation: Mapping[str, Any], paragraph: str) -> tuple[int, int, int] | None:
+    """Where the citation's quote sits in its paragraph text, trusting offsets only if they match."""
     quote = str(citation.get("quote") or "")
+    if not quote:
+        return None
     start = int(citation.get("start", 0)) - int(citation.get("paragraph_start", 0))
-    end = start + len(quote)
-    if paragraph[start:end] != quote:
-        found = paragraph.find(quote) if quote else -1
-        start, end = (found, found + len(quote)) if found >= 0 else (0, 0)
-    return _highlight(paragraph, start, end)
+    if paragraph[start : start + len(quote)] != quote:
+        start = paragraph.find(quote)
+        if start < 0:
+            return None
+    return start, start + len(quote), int(citation["n"])
 
 
 def _meta(date: str | None, paragraph: int) -> str:
@@ -103,17 +104,38 @@ def _also_in(refs: Sequence[Mapping[str, Any]]) -> str:
     return f'<div class="also">Also reported in {links}</div>'
 
 
-def _source_card(turn: int, citation: Mapping[str, Any]) -> str:
-    n = int(citation["n"])
+def _by_paragraph(citations: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """Citations grouped by (article, paragraph), in order of first citation."""
+    groups: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
+    for c in citations:
+        groups.setdefault((str(c["article_id"]), int(c["paragraph"])), []).append(c)
+    return list(groups.values())
+
+
+def _source_card(turn: int, group: Sequence[Mapping[str, Any]]) -> str:
+    """One cited paragraph: every marker citing it, the paragraph, its quotes highlighted."""
+    first = group[0]
+    numbers = [int(c["n"]) for c in group]
+    paragraph = str(first.get("paragraph_text") or first.get("quote") or "")
+    ranges = [r for c in group if (r := _quote_range(c, paragraph))]
+    markers = " ".join(
+        f'<span class="src-n">[{n}]</span>'
+        if n == numbers[0]
+        else f'<span class="src-n" id="src-{turn}-{n}">[{n}]</span>'
+        for n in numbers
+    )
+    also: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for c in group:
+        for ref in c.get("also_in") or ():
+            also.setdefault((str(ref["article_id"]), int(ref["paragraph"])), ref)
     return (
-        f'<article class="source" id="src-{turn}-{n}" data-turn="{turn}" data-n="{n}" '
-        f'tabindex="0" title="Open the whole article">'
-        f'<header><span class="src-n">[{n}]</span> '
-        f'<span class="src-title">{_e(citation["title"])}</span></header>'
-        f'<div class="src-meta">{_meta(citation.get("date"), citation["paragraph"])}'
+        f'<article class="source" id="src-{turn}-{numbers[0]}" data-turn="{turn}" '
+        f'data-ns="{" ".join(map(str, numbers))}" tabindex="0" title="Open the whole article">'
+        f'<header>{markers} <span class="src-title">{_e(first["title"])}</span></header>'
+        f'<div class="src-meta"><span>{_meta(first.get("date"), first["paragraph"])}</span>'
         f'<span class="src-open">Open article ›</span></div>'
-        f'<blockquote class="src-text">{_quoted_paragraph(citation)}</blockquote>'
-        f"{_also_in(citation.get('also_in') or ())}"
+        f'<div class="src-text">{_highlight(paragraph, ranges)}</div>'
+        f"{_also_in(list(also.values()))}"
         "</article>"
     )
 
@@ -130,14 +152,9 @@ def sources_html(turns: Sequence[Mapping[str, Any]]) -> str:
     last = len(turns) - 1
     for i, turn in enumerate(turns):
         citations = turn.get("citations") or []
-        if turn.get("abstained"):
-            heading = "Nearest passages (they do not answer the question)"
-        else:
-            heading = "Sources"
+        heading = "Nearest passages (they do not answer the question)" if turn.get("abstained") else "Sources"
         question = _e(turn.get("question", ""))
-        cards = "".join(_source_card(i, c) for c in citations) or (
-            "<p>No passages to show.</p>"
-        )
+        cards = "".join(_source_card(i, g) for g in _by_paragraph(citations)) or "<p>No passages to show.</p>"
         hidden = "" if i == last else " hidden"
         kind = " abstained" if turn.get("abstained") else ""
         sections.append(
@@ -148,17 +165,15 @@ def sources_html(turns: Sequence[Mapping[str, Any]]) -> str:
     return f'<div class="sources">{"".join(sections)}</div>'
 
 
-def article_html(view: ArticleView, paragraph: int | None = None, quote: tuple[int, int] | None = None) -> str:
-    """The whole article, paragraph `paragraph` highlighted and `quote` (text offsets) marked."""
+def article_html(view: ArticleView, paragraph: int | None = None, quotes: Sequence[tuple[int, int]] = ()) -> str:
+    """The whole article, paragraph `paragraph` highlighted and each quote (text offsets) marked."""
     info = view.info
     text = view.text
     blocks = []
     for span in view.paragraphs:
         chunk = text[span.start : span.end]
-        if quote and span.start <= quote[0] < quote[1] <= span.end:
-            body = _highlight(chunk, quote[0] - span.start, quote[1] - span.start)
-        else:
-            body = _e(chunk)
+        inside = [(a - span.start, b - span.start, 0) for a, b in quotes if span.start <= a < b <= span.end]
+        body = _highlight(chunk, inside)
         css = ["para"]
         if span.n == paragraph:
             css.append("hl")
@@ -180,7 +195,7 @@ def article_html(view: ArticleView, paragraph: int | None = None, quote: tuple[i
         f'aria-label="{_e(info.title)}">'
         '<button type="button" class="viewer-close" aria-label="Close">×</button>'
         f'<h2>{_e(info.title)}</h2><div class="viewer-meta">'
-        f'{" · ".join(_e(m) for m in meta)}{link}'
+        f"{' · '.join(_e(m) for m in meta)}{link}"
         f" · {info.paragraphs} paragraphs</div>"
         f'<div class="viewer-body">{"".join(blocks)}</div></div></div>'
     )
@@ -205,13 +220,13 @@ def articles_table_html(articles: Sequence[ArticleInfo]) -> str:
         return '<p class="articles-empty">No articles yet: add some below.</p>'
     rows = "".join(
         f'<tr data-article="{_e(a.article_id)}"><td class="a-title">{_e(a.title)}</td>'
-        f"<td>{_e(a.date or '—')}</td><td class=\"num\">{int(a.paragraphs)}</td>"
+        f'<td>{_e(a.date or "—")}</td><td class="num">{int(a.paragraphs)}</td>'
         f'<td class="a-id">{_e(a.article_id)}</td><td class="a-file">{_e(_source_name(a.source))}</td></tr>'
         for a in sorted(articles, key=lambda a: (a.title.lower(), a.article_id))
     )
     return (
         f'<table class="articles"><caption>{len(articles)} indexed article'
-        f'{"s" if len(articles) != 1 else ""}</caption><thead><tr><th>Title</th><th>Date</th>'
+        f"{'s' if len(articles) != 1 else ''}</caption><thead><tr><th>Title</th><th>Date</th>"
         '<th class="num">Paragraphs</th><th>ID</th><th>File</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
-from qa.errors import QAError
-from qa.evaluation import Item, compare, load_questions, load_run, question_type, run
+from qa.errors import NoIndexError, QAError
+from qa.evaluation import Item, compare, load_questions, load_run, prepare_assistant, question_type, run
+from qa.report import render_summary
 from qa.types import Answer, Citation, Passage
 
 PARAGRAPH = "On 24 July, ISIS fighters attacked the Uqaylah police station, killing one policeman."
@@ -266,6 +267,15 @@ def test_report_markdown_is_readable(questions: Path, assistant: ScriptedAssista
     assert "![metrics per question type and latency](report.png)" in markdown
 
 
+def test_summary_gives_the_headline_metrics(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    report = run(questions, assistant=assistant, out_dir=tmp_path / "run").report
+    counts, metrics_line = render_summary(report).splitlines()
+    assert counts == "4 questions: 2 answered, 1 abstained, 1 errors"
+    assert metrics_line.startswith("accuracy 0.750, answered precision 1.000, hit@1 0.667")
+
+
 # --- comparing runs ------------------------------------------------------------------
 
 
@@ -289,3 +299,80 @@ def test_compare_lists_the_questions_that_changed(
 def test_load_run_explains_a_missing_run(tmp_path: Path) -> None:
     with pytest.raises(QAError, match="no evaluation run at"):
         load_run(tmp_path / "nothing")
+
+
+# --- with the real Assistant ---------------------------------------------------------
+
+LIBYA = """Attack on Uqaylah police station
+
+On 24 July, ISIS fighters attacked the Uqaylah police station in eastern Libya, killing one policeman.
+
+The Libyan National Army pursued the attackers and killed 13 militants in Wadi al-Jafr.
+"""
+
+ITALY = """Conte meets Trump
+
+On 30 July, Italy's Prime Minister Giuseppe Conte met US President Donald Trump at the White House.
+
+The two leaders discussed migration across the Mediterranean and a conference on Libya in Sicily.
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "libya.txt").write_text(LIBYA, encoding="utf-8")
+    (folder / "italy.txt").write_text(ITALY, encoding="utf-8")
+    return folder
+
+
+def test_prepare_assistant_reuses_the_index_for_the_same_corpus(corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "unused")
+    _, first = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
+    _, second = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
+    assert first["index_dir"] == second["index_dir"]
+    assert Path(first["index_dir"]).parent == tmp_path / "cache"
+    assert first["ingest"]["added"] > 0
+    assert second["ingest"]["added"] == 0  # nothing re-embedded
+
+
+def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "unused")
+    _, before = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
+    (corpus / "italy.txt").write_text(ITALY + "\nA third paragraph about the summit.\n", encoding="utf-8")
+    _, after = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
+    assert after["index_dir"] != before["index_dir"]
+
+
+def test_prepare_assistant_explains_a_missing_corpus(tmp_path: Path) -> None:
+    with pytest.raises(QAError, match="no corpus at"):
+        prepare_assistant(
+            Settings(index_dir=tmp_path / "i"), tmp_path / "missing", cache_dir=tmp_path / "cache"
+        )
+
+
+def test_a_real_run_answers_and_cites(corpus: Path, tmp_path: Path) -> None:
+    assistant, facts = prepare_assistant(
+        Settings(index_dir=tmp_path / "i"), corpus, cache_dir=tmp_path / "cache"
+    )
+    path = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {"id": "q1", "question": "Who attacked the Uqaylah police station?", "answers": ["ISIS"],
+             "evidence": ["ISIS fighters attacked the Uqaylah police station"]},
+            {"id": "q2", "question": "Where did Conte meet Trump?", "answers": ["White House"],
+             "evidence": ["met US President Donald Trump at the White House"]},
+        ],
+    )  # fmt: skip
+    result = run(path, assistant=assistant, out_dir=tmp_path / "run", context=facts)
+    overall = result.report["overall"]
+    assert (overall["errors"], overall["hit@5"], overall["accuracy"]) == (0, 1.0, 1.0)
+    assert overall["citation_precision"] == 1.0
+    assert result.report["corpus"] == str(corpus)
+    assert "## Failures (0)" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
+
+
+def test_prepare_assistant_without_corpus_needs_an_existing_index(tmp_path: Path) -> None:
+    with pytest.raises(NoIndexError, match="no index at"):
+        prepare_assistant(Settings(index_dir=tmp_path / "none"))

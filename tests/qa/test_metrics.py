@@ -86,6 +86,13 @@ def test_contains_evidence_ignores_whitespace_and_case() -> None:
     assert not metrics.contains_evidence(passage, [""])
 
 
+def test_contains_evidence_across_the_edge_of_a_paragraph_part() -> None:
+    quote = "The council met on Monday. It voted to close the bridge."
+    assert metrics.contains_evidence("Earlier news. The council met on Monday. It voted", [quote])
+    assert metrics.contains_evidence("met on Monday. It voted to close the bridge. Later news.", [quote])
+    assert not metrics.contains_evidence("Earlier news. The council met", [quote])  # under half of the quote
+
+
 def test_first_hit_rank_is_one_based() -> None:
     passages = ["Rain fell.", "Nothing here.", "They hired 1,000 workers in May."]
     assert metrics.first_hit_rank(passages, ["They hired 1,000 workers"]) == 3

@@ -202,9 +202,7 @@ class Chat:
         before = self.page.locator("#sources section.turn").count()
         self.page.fill("#question textarea", question)
         self.page.press("#question textarea", "Enter")
-        self.page.wait_for_function(
-            "n => document.querySelectorAll('#sources section.turn').length > n", arg=before
-        )
+        self.page.wait_for_function("n => document.querySelectorAll('#sources section.turn').length > n", arg=before)
         return self.last_answer()
 
     def last_answer(self) -> str:

@@ -25,8 +25,8 @@ def open_articles_tab(page) -> None:
 def upload(page, *files: Path) -> str:
     """Choose files, press Add to index, and return the final notice once indexing is over."""
     page.set_input_files("#upload input[type=file]", [str(f) for f in files])
-    for f in files:  # the upload is done once the file list shows each name
-        page.locator("#upload", has_text=f.name).wait_for()
+    for f in files:  # an upload is done once the file list offers it for download
+        page.locator(f'#upload a.download-link[download="{f.name}"]').wait_for()
     page.click("#add")
     notice = page.locator("#articles-notice .notice.ok, #articles-notice .notice.error")
     notice.wait_for()

@@ -6,12 +6,15 @@
     panel.querySelectorAll('section.turn').forEach((section) => {
       section.hidden = Number(section.dataset.turn) !== turn;
     });
-    const card = document.getElementById(`src-${turn}-${n}`);
+    const target = document.getElementById(`src-${turn}-${n}`);
+    const card = target && target.closest('article.source');
     if (!card) return;
     card.scrollIntoView({block: 'nearest', behavior: 'smooth'});
-    panel.querySelectorAll('article.source.flash').forEach((el) => el.classList.remove('flash'));
+    panel.querySelectorAll('.flash').forEach((el) => el.classList.remove('flash'));
     void card.offsetWidth; // restart the highlight animation
     card.classList.add('flash');
+    const mark = card.querySelector(`mark[data-n="${n}"]`);
+    if (mark) mark.classList.add('flash');
     card.focus({preventScroll: true});
   };
   document.addEventListener('click', (ev) => {

@@ -1,0 +1,33 @@
+# `make test` and `make run` set up .venv on first use (torch CPU first), then do their job.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SHARED ?= ../shared/bench
+
+.PHONY: setup test run ingest lint bench-quality clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[ui,eval,dev]'
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest
+
+run: setup
+	$(BIN)/qa ingest data/articles
+	$(BIN)/qa ask "who claimed the Fugaha attack?"
+
+lint: setup
+	$(BIN)/ruff check qa index tests bench app.py
+	$(BIN)/ruff format --check qa index tests bench app.py
+
+bench-quality: setup
+	$(BIN)/python bench/quality.py --squad $(SHARED)/squad/dev-v1.1.json --sample 500 --out runs/bench-quality
+
+clean:
+	rm -rf $(VENV) .pytest_cache runs

@@ -1,0 +1,187 @@
+"""The `qa` command: ingest, ask, remove, status, eval. Errors become one line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qa.config import Settings
+from qa.errors import QAError
+
+DEFAULT_CORPUS = "data/articles"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before or after the command name counts; neither overrides the other.
+    common.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS, help="index folder (QA_INDEX_DIR)")
+    common.add_argument("--chroma-url", metavar="URL", default=argparse.SUPPRESS, help="Chroma server URL (QA_CHROMA_URL)")
+    common.add_argument("--model", metavar="NAME", default=argparse.SUPPRESS, help="sentence-transformers model (QA_EMBEDDING_MODEL)")
+
+    parser = argparse.ArgumentParser(
+        prog="qa", parents=[common], description="Ask questions about a collection of news articles; every answer cites its paragraph."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", parents=[common], help="index files or folders (default: data/articles)")
+    ingest.add_argument("paths", nargs="*", metavar="PATH")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer a question from the indexed articles")
+    ask.add_argument("question")
+    ask.add_argument("--history", nargs="*", default=[], metavar="Q", help="earlier questions, oldest first")
+    ask.add_argument("--top-k", type=int, default=None, metavar="N", help="passages to retrieve")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    remove = commands.add_parser("remove", parents=[common], help="remove an article (by file, folder or article id)")
+    remove.add_argument("path")
+
+    status = commands.add_parser("status", parents=[common], help="what is indexed, where, with which model")
+    status.add_argument("--json", action="store_true")
+
+    evaluate = commands.add_parser("eval", parents=[common], help="score the assistant on a question file")
+    evaluate.add_argument("questions", nargs="?", metavar="QUESTIONS.jsonl")
+    evaluate.add_argument("--corpus", metavar="DIR", help="ingest this folder into a fresh (cached) index first")
+    evaluate.add_argument("--out", metavar="DIR", default=None, help="where to write the run (default: runs/<time>)")
+    evaluate.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs question by question")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except QAError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted; what was already indexed is kept", file=sys.stderr)
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        index_dir=getattr(args, "index", None),
+        chroma_url=getattr(args, "chroma_url", None),
+        embedding_model=getattr(args, "model", None),
+    )
+
+
+def _assistant(args: argparse.Namespace, *, create: bool):
+    from qa.api import Assistant
+
+    return Assistant(settings=_settings(args), create=create)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    paths = args.paths or [DEFAULT_CORPUS]
+    missing = [p for p in paths if not Path(p).expanduser().exists()]
+    if missing:
+        raise QAError(f"no such file or folder: {missing[0]}: check the path (default corpus: {DEFAULT_CORPUS})")
+    assistant = _assistant(args, create=True)
+    with _ProgressBar() as bar:
+        report = assistant.ingest(paths, on_progress=bar.update)
+    for source, message in report.warnings:
+        print(f"warning: {source}: {message}", file=sys.stderr)
+    for source, message in report.errors:
+        print(f"qa: {message if message.startswith(source) else f'{source}: {message}'}", file=sys.stderr)
+    print(report.summary())
+    print(f"index: {assistant.status()['index']}")
+    return 2 if report.errors else 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise QAError("the question is empty: qa ask \"who claimed the Fugaha attack?\"")
+    answer = _assistant(args, create=False).ask(args.question, args.history, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print("\nNearest passages:" if answer.abstained else "\nSources:")
+    for c in answer.citations:
+        print(f"[{c.n}] {c.title} — {c.article_id}, paragraph {c.paragraph}{f', {c.date}' if c.date else ''}")
+        print(f"    “{c.quote}”")
+        print(f"    {c.source} (characters {c.start}-{c.end})")
+        for ref in c.also_in:
+            print(f"    also reported in {ref.title} — {ref.article_id}, paragraph {ref.paragraph}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    report = _assistant(args, create=False).remove(args.path)
+    print(f"removed {report.articles} articles ({report.removed} chunks)")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = _assistant(args, create=False).status()
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        for key, value in status.items():
+            print(f"{key:>9}: {value}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from qa import evaluation
+
+    if args.compare:
+        print(evaluation.compare(Path(args.compare[0]), Path(args.compare[1])))
+        return 0
+    if not args.questions:
+        raise QAError("give a question file: qa eval eval/questions.jsonl [--corpus DIR] [--out DIR]")
+    questions = Path(args.questions)
+    if not questions.is_file():
+        raise QAError(f"no question file at {questions}: e.g. qa eval eval/questions.jsonl")
+    settings = _settings(args)
+    assistant = evaluation.prepare_assistant(settings, Path(args.corpus) if args.corpus else None)
+    out = Path(args.out) if args.out else evaluation.default_out_dir()
+    with _ProgressBar(unit="question") as bar:
+        run = evaluation.run(questions, assistant=assistant, out_dir=out, on_progress=bar.update)
+    print(run.summary())
+    print(f"report: {out / 'report.md'}")
+    return 0
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr for long stages (off when stderr is not a terminal)."""
+
+    def __init__(self, unit: str = "paragraph", threshold: int = 32) -> None:
+        self.unit = unit
+        self.threshold = threshold
+        self._bar = None
+        self._stage = ""
+
+    def update(self, done: int, total: int, message: str) -> None:
+        stage = message.split(" ", 1)[0]
+        if stage != self._stage:
+            self.close()
+            self._stage = stage
+            if total >= self.threshold:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=total, unit=self.unit if stage == "embedding" else "step", desc=stage, disable=None, file=sys.stderr)
+        if self._bar is not None:
+            self._bar.n = done
+            self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_COMMANDS = {"ingest": _ingest, "ask": _ask, "remove": _remove, "status": _status, "eval": _eval}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

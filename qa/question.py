@@ -108,12 +108,12 @@ def _predicate(question: str) -> str | None:
     tokens = words(question)
     lowered = [fold(t) for t in tokens]
     stop = stopwords()
+    if len(lowered) > 1 and lowered[0] in ("who", "what", "which") and lowered[1] not in _AUX | stop:
+        return lowered[1]
     for i, word in enumerate(lowered):
-        if word in _AUX:
+        if word in _AUX and not tokens[i].isupper():  # "IS" is a name, "is" a verb
             for j in range(i + 1, len(tokens)):
                 if lowered[j] not in stop and not tokens[j][0].isupper() and not tokens[j][0].isdigit():
                     return lowered[j]
             return None
-    if lowered and lowered[0] in ("who", "what", "which") and len(lowered) > 1 and lowered[1] not in stop:
-        return lowered[1]
     return None

@@ -103,7 +103,12 @@ def _punkt():
         cache_dir = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
         if str(cache_dir) not in nltk.data.path:
             nltk.data.path.insert(0, str(cache_dir))
-    return PunktTokenizer("english")
+    tokenizer = PunktTokenizer("english")
+    # Abbreviations common in news copy that Punkt's model would take for sentence ends.
+    tokenizer._params.abbrev_types.update(
+        {"no", "nos", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "gov", "sen", "rep", "approx", "est", "vs"}
+    )
+    return tokenizer
 
 
 def name_key(word: str) -> str | None:

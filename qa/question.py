@@ -29,6 +29,7 @@ class Term:
     patterns: tuple[re.Pattern[str], ...] = ()
     focus: bool = True  # from the question itself, not borrowed from earlier ones
     predicate: bool = False
+    is_name: bool = False  # a capitalised word or an alias: the story must mention it
 
     def found_in(self, stems: set[str], raw: str) -> bool:
         return bool(self.stems & stems) or any(p.search(raw) for p in self.patterns)
@@ -74,7 +75,7 @@ def analyze(question: str, resolved: Resolved, names: Names) -> Question:
             said = text[mention.start : mention.end]
             expansions += [a for a in mention.aliases if a != said]
             patterns = tuple(alias_pattern(a) for a in mention.aliases)
-            terms.append(Term(said, frozenset(alias_stems(mention.aliases)), patterns, focus=focus))
+            terms.append(Term(said, frozenset(alias_stems(mention.aliases)), patterns, focus=focus, is_name=True))
         for m in re.finditer(r"\w+(?:['’]\w+)*", text):
             word = m.group()
             folded = fold(word)
@@ -91,6 +92,7 @@ def analyze(question: str, resolved: Resolved, names: Names) -> Question:
                     frozenset(stem(s) for s in spellings),
                     focus=focus and not is_type_word,
                     predicate=focus and folded == predicate,
+                    is_name=word[:1].isupper() and bool(text[: m.start()].strip()),
                 )
             )
     return Question(question, resolved.text, kind, tuple(terms), tuple(dict.fromkeys(expansions)))

@@ -19,12 +19,11 @@ test: setup
 	$(BIN)/python -m pytest
 
 run: setup
-	$(BIN)/qa ingest data/articles
-	$(BIN)/qa ask "who claimed the Fugaha attack?"
+	$(BIN)/python app.py
 
 lint: setup
-	$(BIN)/ruff check qa index tests bench app.py
-	$(BIN)/ruff format --check qa index tests bench app.py
+	$(BIN)/ruff check qa index webui tests bench app.py
+	$(BIN)/ruff format --check qa index webui tests bench app.py
 
 bench-quality: setup
 	$(BIN)/python bench/quality.py --squad $(SHARED)/squad/dev-v1.1.json --sample 500 --out runs/bench-quality

@@ -44,16 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    import dataclasses
-
     from qa import Assistant, QAError, Settings
     from webui.jobs import Ingestor
     from webui.layout import build_app, css_paths, head_html, theme
 
     try:
-        settings = Settings.from_env()
-        if args.index is not None:
-            settings = dataclasses.replace(settings, index_dir=args.index.expanduser())
+        settings = Settings.from_env(index_dir=args.index.expanduser() if args.index else None)
         assistant = Assistant(settings=settings)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)

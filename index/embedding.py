@@ -71,15 +71,17 @@ class Embedder:
     ) -> list[list[float]]:
         """Unit vectors for `texts`, in batches; `on_batch(n)` after each batch of n texts."""
         vectors: list[list[float]] = []
-        with self._lock:  # one encode at a time: the model is not re-entrant across threads
-            for begin in range(0, len(texts), self.batch_size):
-                batch = list(texts[begin : begin + self.batch_size])
+        for begin in range(0, len(texts), self.batch_size):
+            batch = list(texts[begin : begin + self.batch_size])
+            # One encode at a time, locked per batch: a question asked during a long ingest
+            # waits for one batch, not for the whole run.
+            with self._lock:
                 encoded = self.model.encode(
                     batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
                 )
-                vectors.extend(encoded.tolist())
-                if on_batch:
-                    on_batch(len(batch))
+            vectors.extend(encoded.tolist())
+            if on_batch:
+                on_batch(len(batch))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:

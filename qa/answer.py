@@ -207,8 +207,11 @@ class ExtractiveAnswerer:
             sentences = [s for s in scored if s.passage.chunk_id == passage.chunk_id]
             span = sentences[0].span if sentences else (0, len(passage.text))
             citations.append(cite(len(citations) + 1, passage, span, sentences[0].score if sentences else 0.0))
-        markers = " ".join(f"[{c.n}]" for c in citations) or "(none)"
-        text = render("abstain", topic=_topic(question.standalone), markers=markers)
+        topic = _topic(question.standalone)
+        if citations:
+            text = render("abstain", topic=topic, markers=" ".join(f"[{c.n}]" for c in citations))
+        else:
+            text = render("abstain_empty", topic=topic)
         return Answer(
             question=question.text,
             text=text,

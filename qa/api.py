@@ -94,7 +94,7 @@ class Assistant:
             analysed = analyze(question, resolve(question, earlier), self._names_for(keyword))
             passages = self._retriever(keyword).retrieve(analysed, top_k or self.settings.top_k)
             answer = answerer.answer(analysed, passages, self._neighbours(passages))
-        verify(answer.citations, lambda aid: self._article_row(aid).text)
+            verify(answer.citations, lambda aid: self._article_row(aid).text)
         return answer
 
     def answer_modes(self) -> list[str]:
@@ -102,10 +102,12 @@ class Assistant:
 
     # -- reading the index ------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
-        return [_info(row) for row in self._indexer.catalog.articles()]
+        with _translated():
+            return [_info(row) for row in self._indexer.catalog.articles()]
 
     def article(self, article_id: str) -> ArticleView:
-        row = self._article_row(article_id)
+        with _translated():
+            row = self._article_row(article_id)
         spans = tuple(ParagraphSpan(p.n, p.start, p.end, p.boilerplate is None) for p in row.paragraphs)
         return ArticleView(_info(row), row.text, spans)
 

@@ -116,6 +116,9 @@ def _predicate(question: str) -> str | None:
         if word in _AUX and not tokens[i].isupper():  # "IS" is a name, "is" a verb
             for j in range(i + 1, len(tokens)):
                 if lowered[j] not in stop and not tokens[j][0].isupper() and not tokens[j][0].isdigit():
+                    # "is said to be transferring": the reported verb is the one that counts
+                    if j + 1 < len(lowered) and lowered[j + 1] == "to":
+                        continue
                     return lowered[j]
             return None
     return None

@@ -10,6 +10,7 @@ from qa.errors import QAError
 
 REQUIRED = {
     "abstain": {"topic", "markers"},
+    "abstain_empty": {"topic"},
     "also_reported": {"titles"},
     "answer_with_citations": {"passages", "question"},
 }

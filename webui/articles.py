@@ -117,9 +117,12 @@ def ingest_uploads(
         return
     report = job.report
     problems = [f"{Path(src).name}: {msg}" for src, msg in getattr(report, "errors", [])]
+    notes = [f"{Path(src).name}: {msg}" for src, msg in getattr(report, "warnings", [])]
     lines = [f"Added to the index: {report.summary()}"]
     if problems:
         lines.append("Could not read " + "; ".join(problems))
+    if notes:
+        lines.append("Notes: " + "; ".join(notes))
     if rejected:
         lines.append(rejected)
     yield ("error" if problems and not report.added else "ok"), "\n".join(lines)
@@ -133,9 +136,10 @@ def remove_article(catalog: Catalog, article_id: str | None, uploads_dir: Path) 
     info = known[article_id]
     report = catalog.remove(article_id)
     source = Path(info.source)
+    shared = any(a.source == info.source for a in catalog.articles())  # e.g. one .jsonl, many articles
     try:
-        # Only files this UI stored are deleted; articles from elsewhere stay on disk.
-        if source.resolve().parent == uploads_dir.resolve() and source.is_file():
+        # Only files this UI stored, and no longer needed, are deleted; others stay on disk.
+        if not shared and source.resolve().parent == uploads_dir.resolve() and source.is_file():
             source.unlink()
     except OSError:
         log.warning("could not delete uploaded file %s", source, exc_info=True)

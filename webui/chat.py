@@ -62,7 +62,7 @@ def respond(
         return
     chat.append({"role": "user", "content": question})
     chat.append({"role": "assistant", "content": '<div class="answer pending">Searching the articles…</div>'})
-    yield chat, turns, None, ""
+    yield list(chat), list(turns), None, ""
 
     history = [t["question"] for t in turns if t.get("question")]
     try:
@@ -73,7 +73,7 @@ def respond(
         else:
             log.exception("answering %r failed", question)
         chat[-1] = {"role": "assistant", "content": render.notice_html(error_message(exc), "error")}
-        yield chat, turns, None, ""
+        yield list(chat), list(turns), None, ""
         return
 
     turn = len(turns)
@@ -83,14 +83,14 @@ def respond(
             "role": "assistant",
             "content": render.answer_html(partial, turn, (), abstained=answer.abstained),
         }
-        yield chat, turns, None, ""
+        yield list(chat), list(turns), None, ""
         time.sleep(delay)
     chat[-1] = {
         "role": "assistant",
         "content": render.answer_html(answer.text, turn, numbers, abstained=answer.abstained),
     }
     turns.append(answer.to_dict())
-    yield chat, turns, render.sources_html(turns), ""
+    yield list(chat), list(turns), render.sources_html(turns), ""
 
 
 def ask_api(

@@ -11,7 +11,7 @@ import gradio as gr
 
 from qa.errors import QAError
 from webui import articles, chat, render
-from webui.jobs import Ingestor
+from webui.jobs import IngestJob, Ingestor
 
 if TYPE_CHECKING:
     from qa import Assistant
@@ -96,13 +96,22 @@ def status_text(assistant: Assistant, ingestor: Ingestor) -> tuple[str, bool]:
         log.exception("status failed")
         return "Index status unavailable (see the log).", False
     n = status.get("articles", 0)
-    last = ingestor.last_finished()
-    trouble = f" {last.progress_text()}" if last is not None and last.state == "failed" else ""
+    trouble = _trouble(ingestor.last_finished())
     if not n:
         return f"The index is empty: add articles in the Articles tab.{trouble}", False
     chunks = status.get("chunks")
     extra = f", {chunks} passages" if chunks is not None else ""
     return f"{n} article{'s' if n != 1 else ''} indexed{extra}.{trouble}", False
+
+
+def _trouble(job: IngestJob | None) -> str:
+    """What went wrong in the last indexing run, for the status line ('' when nothing did)."""
+    if job is None:
+        return ""
+    if job.state == "failed":
+        return f" {job.progress_text()}"
+    unread = len(getattr(job.report, "errors", None) or ())
+    return f" {unread} file(s) could not be read in the last indexing run." if unread else ""
 
 
 def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, default_top_k: int = 5) -> gr.Blocks:
@@ -112,6 +121,12 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
     def refresh_status() -> tuple[str, Any]:
         text, busy = status_text(assistant, ingestor)
         return render.status_html(text, busy=busy), gr.Timer(active=busy)
+
+    def on_tick() -> tuple[Any, ...]:
+        # While indexing only the status moves; the last tick also refreshes the article list.
+        text, busy = status_text(assistant, ingestor)
+        articles_now = (gr.skip(), gr.skip()) if busy else refresh_articles()
+        return render.status_html(text, busy=busy), gr.Timer(active=busy), *articles_now
 
     def refresh_articles() -> tuple[str, Any]:
         infos = assistant.articles()
@@ -266,8 +281,9 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         send.click(**submit_args)
         chatbot.example_select(on_example, None, question, **private).then(**submit_args)
         clear.click(lambda: ([], [], render.sources_html([]), ""), None, [chatbot, turns, sources, viewer], **private)
+        chatbot.clear(lambda: ([], render.sources_html([]), ""), None, [turns, sources, viewer], **private)
         sources.click(open_article, [turns], viewer, **private)
-        timer.tick(refresh_status, None, [status, timer], **private)
+        timer.tick(on_tick, None, [status, timer, table, pick], **private)
         demo.load(refresh_status, None, [status, timer], **private)
         articles_tab.select(refresh_articles, None, [table, pick], **private)
         add.click(upload, [files], [notice, table, pick, files, status], concurrency_limit=1, **private)

@@ -90,82 +90,93 @@ class OutboundRecorder:
 
 @dataclass
 class AppServer:
+    """A running `app.py`: its address, index folder, log and what it tried to reach outside."""
+
     url: str
     index_dir: Path
     log_path: Path
     outbound: OutboundRecorder
+    process: subprocess.Popen
     startup_messages: list[str] = field(default_factory=list)
+    auth: tuple[str, str] | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.outbound.close()
 
-def _status(client) -> dict:
-    return client.predict(api_name="/status")
 
-
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """`python app.py` over an empty index in a temp folder; ready once the samples are indexed."""
-    from gradio_client import Client
-
-    base = tmp_path_factory.mktemp("ui-app")
+def start_app(base: Path, *args: str, env: dict[str, str] | None = None) -> AppServer:
+    """Start `python app.py --port P ARGS` with QA_INDEX_DIR in `base` and every proxy pointed at a recorder."""
     index_dir = base / "index"
     log_path = base / "app.log"
     port = free_port()
     outbound = OutboundRecorder()
     proxy = f"http://127.0.0.1:{outbound.port}"
-    env = {
-        **os.environ,
-        "QA_INDEX_DIR": str(index_dir),
-        "HTTP_PROXY": proxy,
-        "HTTPS_PROXY": proxy,
-        "ALL_PROXY": proxy,
-        "http_proxy": proxy,
-        "https_proxy": proxy,
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for key in ("QA_UI_USER", "QA_UI_PASSWORD", "GRADIO_SERVER_NAME", "GRADIO_SHARE"):
-        env.pop(key, None)
+    full_env = {key: value for key, value in os.environ.items() if not key.startswith(("QA_UI_", "GRADIO_"))}
+    full_env.update(
+        {
+            "QA_INDEX_DIR": str(index_dir),
+            "HTTP_PROXY": proxy,
+            "HTTPS_PROXY": proxy,
+            "ALL_PROXY": proxy,
+            "http_proxy": proxy,
+            "https_proxy": proxy,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+    )
     with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
             cwd=ROOT,
-            env=env,
+            env=full_env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}/"
-    server = AppServer(url, index_dir, log_path, outbound)
+    return AppServer(f"http://127.0.0.1:{port}/", index_dir, log_path, outbound, process)
+
+
+def wait_until_ready(server: AppServer, articles: int, auth: tuple[str, str] | None = None) -> None:
+    """Poll the status API until nothing is being indexed and `articles` are in; keep the messages seen."""
+    from gradio_client import Client
+
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    client = None
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"app.py exited with {server.process.returncode}:\n{server.log()[-3000:]}")
+        try:
+            client = client or Client(server.url, auth=auth, verbose=False)
+            status = client.predict(api_name="/status")
+        except Exception:
+            time.sleep(0.5)
+            continue
+        server.startup_messages.append(status["message"])
+        if not status["indexing"] and status["articles"] >= articles:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"app.py was not ready after {STARTUP_TIMEOUT:.0f}s:\n{server.log()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`python app.py` over an empty index in a temp folder; ready once the 5 samples are indexed."""
+    server = start_app(tmp_path_factory.mktemp("ui-app"))
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        client = None
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{server.log()[-3000:]}")
-            try:
-                client = client or Client(url, verbose=False)
-                status = _status(client)
-            except Exception:
-                time.sleep(0.5)
-                continue
-            server.startup_messages.append(status["message"])
-            if not status["indexing"] and status["articles"] >= 5:
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"app.py was not ready after {STARTUP_TIMEOUT:.0f}s:\n{server.log()[-3000:]}")
+        wait_until_ready(server, articles=5)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        outbound.close()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -228,3 +239,25 @@ def save_screenshot(page, folder: Path) -> Path:
 @pytest.fixture()
 def screenshot():
     return save_screenshot
+
+
+APP_USER = ("reader", "correct horse battery")
+
+
+@pytest.fixture(scope="module")
+def protected_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`python app.py` with QA_UI_USER / QA_UI_PASSWORD set, over an empty index (nothing to ingest)."""
+    base = tmp_path_factory.mktemp("ui-auth")
+    (base / "no-articles").mkdir()
+    server = start_app(
+        base,
+        "--articles",
+        str(base / "no-articles"),
+        env={"QA_UI_USER": APP_USER[0], "QA_UI_PASSWORD": APP_USER[1]},
+    )
+    try:
+        server.auth = APP_USER
+        wait_until_ready(server, articles=0, auth=APP_USER)
+        yield server
+    finally:
+        server.stop()

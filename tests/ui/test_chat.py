@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 FUGAHA_ARTICLE = "002_87556d76f135b60a"
 
 IN_VIEW = """el => {
@@ -120,8 +124,12 @@ def test_the_answer_is_streamed_before_the_sources_appear(page, chat):
 
 
 def test_the_screenshot_shows_an_answer_with_its_sources(page, chat, screenshot, tmp_path):
-    chat.ask("who claimed the Fugaha attack?")
-    page.locator("#chat a.cite", has_text="[1]").first.click()
+    chat.ask("Who claimed the Fugaha attack?")
+    chat.ask("How many people were beheaded?")
+    page.locator("#chat a.cite").last.click()
     page.wait_for_timeout(1700)  # let the source highlight fade so the shot is calm
+
     path = screenshot(page, tmp_path)
+
     assert path.stat().st_size > 50_000
+    assert page.locator("#sources section.turn:not([hidden]) article.source").first.is_visible()

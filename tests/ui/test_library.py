@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 LIGHTHOUSE = """Port Venn lights its new lighthouse
 
 Harbour officials in Port Venn said the new lighthouse was lit on 12 May by the engineer Mara Quill, who designed its rotating lamp.

@@ -1,0 +1,1 @@
+"""Tests of the browser UI: the real app in headless Chromium, its client API and its parts."""

@@ -57,7 +57,7 @@ class Settings:
         default=0.40,
         metadata={
             "env": "QA_MIN_SUPPORT",
-            "help": "share of the question's weighted key terms the evidence must cover, else abstain",
+            "help": "evidence strength (key-term coverage blended with meaning similarity, 0-1) below which it abstains",
         },
     )
     answer_mode: str = field(

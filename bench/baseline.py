@@ -58,9 +58,7 @@ class Baseline:
 
     @property
     def label(self) -> str:
-        size = (
-            "default chunks (1024 tokens)" if self.chunk_size is None else f"{self.chunk_size}-token chunks"
-        )
+        size = "default chunks (1024 tokens)" if self.chunk_size is None else f"{self.chunk_size}-token chunks"
         return f"llama-index baseline, {size}"
 
     def retrieve(self, question: str) -> list[str]:

@@ -116,9 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
     parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles")
     args = parser.parse_args(argv)
-    corpus, questions = convert(
-        args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles
-    )
+    corpus, questions = convert(args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles)
     print(f"corpus: {corpus}\nquestions: {questions}")
 
 

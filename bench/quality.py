@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as `python bench/quality.py`: make `bench` and `qa` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from bench import baseline, convert_squad
 from qa import metrics
 from qa.evaluation import load_questions
@@ -74,9 +77,7 @@ def run_ours(corpus: Path, questions: Path, work_dir: Path) -> tuple[SystemResul
         context={"corpus": str(corpus), "ingest": {"articles": ingest.articles, "added": ingest.added,
                                                     "skipped": ingest.skipped, "seconds": round(seconds, 2)}},
     )  # fmt: skip
-    out = SystemResult(
-        label="ours (qa.Assistant, default settings)", ingest_seconds=seconds, chunks=ingest.added
-    )
+    out = SystemResult(label="ours (qa.Assistant, default settings)", ingest_seconds=seconds, chunks=ingest.added)
     for record in result.records:
         out.ranks.append(record["scores"]["hit_rank"])
         out.reader_chars.append(record["scores"]["reader_chars"])
@@ -113,10 +114,10 @@ def run(
 ) -> str:
     """Convert, run ours and the baseline(s), write `out/quality.md`; return its Markdown."""
     out = Path(out)
-    corpus, questions = convert_squad.convert(
-        squad, out / "data", sample=sample, seed=seed, articles=articles
-    )
+    corpus, questions = convert_squad.convert(squad, out / "data", sample=sample, seed=seed, articles=articles)
     n_questions = len(load_questions(questions))
+    import sentence_transformers  # noqa: F401 - torch is imported once here, outside either ingest time
+
     ours, report = run_ours(corpus, questions, out)
     systems = [ours] + [run_baseline(corpus, questions, out, size) for size in chunk_sizes]
     text = render(systems, report, squad=squad, sample=n_questions, seed=seed, articles=articles)
@@ -174,9 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--squad", type=Path, required=True, help="SQuAD v1.1 dev JSON")
     parser.add_argument("--sample", type=int, default=500, help="questions to sample (default 500)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
-    parser.add_argument(
-        "--articles", type=int, default=None, help="keep only the first N articles (default: all)"
-    )
+    parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles (default: all)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (indexes, runs, quality.md)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

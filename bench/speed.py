@@ -48,7 +48,12 @@ def main() -> None:
         first, out = timed([qa, "ingest", args.corpus], env)
         rows.append(("`qa ingest` (first run, cold)", f"{first:.2f} s — {out.splitlines()[0]}"))
         again, out = timed([qa, "ingest", args.corpus], env)
-        rows.append(("`qa ingest` again (unchanged)", f"{again:.2f} s ({again / first:.1%} of the first) — {out.splitlines()[0]}"))
+        rows.append(
+            (
+                "`qa ingest` again (unchanged)",
+                f"{again:.2f} s ({again / first:.1%} of the first) — {out.splitlines()[0]}",
+            )
+        )
         one_shot = [timed([qa, "ask", q], env)[0] for q in QUESTIONS[:3]]
         rows.append(("`qa ask` one-shot (process start to answer)", f"median {statistics.median(one_shot):.2f} s"))
 
@@ -65,11 +70,21 @@ def main() -> None:
                 latencies.append((time.perf_counter() - started) * 1000)
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
-        rows.append(("`Assistant.ask` warm", f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms ({len(latencies)} asks)"))
+        rows.append(
+            (
+                "`Assistant.ask` warm",
+                f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms ({len(latencies)} asks)",
+            )
+        )
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     table = "\n".join(
-        [f"Speed on {date.today()} ({machine}), corpus `{Path(args.corpus).name}`", "", "| measure | result |", "| --- | --- |"]
+        [
+            f"Speed on {date.today()} ({machine}), corpus `{Path(args.corpus).name}`",
+            "",
+            "| measure | result |",
+            "| --- | --- |",
+        ]
         + [f"| {name} | {value} |" for name, value in rows]
     )
     print(table)

@@ -57,9 +57,40 @@ def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN  # lazy: bm25s pulls numpy/scipy
 
     return frozenset(STOPWORDS_EN) | {
-        "did", "does", "do", "was", "were", "has", "had", "many", "much", "al", "el",
-        "who", "what", "when", "where", "which", "why", "how", "whom", "whose",
-        "it", "its", "they", "them", "their", "he", "him", "his", "she", "her", "this", "that", "these", "those",
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "has",
+        "had",
+        "many",
+        "much",
+        "al",
+        "el",
+        "who",
+        "what",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "whom",
+        "whose",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
     }
 
 
@@ -106,7 +137,27 @@ def _punkt():
     tokenizer = PunktTokenizer("english")
     # Abbreviations common in news copy that Punkt's model would take for sentence ends.
     tokenizer._params.abbrev_types.update(
-        {"no", "nos", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "gov", "sen", "rep", "approx", "est", "vs"}
+        {
+            "no",
+            "nos",
+            "mr",
+            "mrs",
+            "ms",
+            "dr",
+            "gen",
+            "lt",
+            "col",
+            "maj",
+            "capt",
+            "sgt",
+            "st",
+            "gov",
+            "sen",
+            "rep",
+            "approx",
+            "est",
+            "vs",
+        }
     )
     return tokenizer
 

@@ -110,7 +110,7 @@ class Indexer:
             staged, repeated = self._stage(pending)
             todo = [c for s in staged for c in s.new_chunks]
             vectors = self._embed(todo, on_progress)
-            by_id = dict(zip((c.chunk_id for c in todo), vectors))
+            by_id = dict(zip((c.chunk_id for c in todo), vectors, strict=True))
             for stage in staged:
                 self._commit(stage, by_id, report)
             report.removed += self._drop_repeated(repeated)
@@ -180,7 +180,7 @@ class Indexer:
     def _split(self, article: Article, article_id: str, sha: str) -> _Staged:
         paras = paragraphs(article.text, article.body_start)
         verdicts = self.rules.classify([article.text[p.start : p.end] for p in paras])
-        paras = [Paragraph(p.n, p.start, p.end, v) for p, v in zip(paras, verdicts)]
+        paras = [Paragraph(p.n, p.start, p.end, v) for p, v in zip(paras, verdicts, strict=True)]
         chunks: list[StoredChunk] = []
         fps: set[str] = set()
         for p in paras:
@@ -188,7 +188,9 @@ class Indexer:
                 continue
             fp = fingerprint(article.text[p.start : p.end])
             fps.add(fp)
-            for chunk in chunk_paragraph(article_id, article.text, p, self.embedder.count_tokens, self.embedder.max_tokens):
+            for chunk in chunk_paragraph(
+                article_id, article.text, p, self.embedder.count_tokens, self.embedder.max_tokens
+            ):
                 chunks.append(StoredChunk(chunk, fp))
         row = ArticleRow(
             article_id=article_id,
@@ -261,9 +263,15 @@ class Indexer:
         if self.catalog.article(target):
             return [target]
         path = str(Path(target).expanduser().resolve())
-        ids = [a.article_id for a in self.catalog.articles() if a.source == path or a.source.startswith(path.rstrip("/") + "/")]
+        ids = [
+            a.article_id
+            for a in self.catalog.articles()
+            if a.source == path or a.source.startswith(path.rstrip("/") + "/")
+        ]
         if not ids:
-            raise IndexingError(f"nothing indexed from {target!r}: `qa status` lists the index; give a file, folder or article id")
+            raise IndexingError(
+                f"nothing indexed from {target!r}: `qa status` lists the index; give a file, folder or article id"
+            )
         return ids
 
     def _remove_article(self, article_id: str) -> int:

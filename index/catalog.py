@@ -95,7 +95,9 @@ class Catalog:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def articles(self) -> list[ArticleRow]:
-        return [self._article(r) for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY article_id")]
+        return [
+            self._article(r) for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY article_id")
+        ]
 
     def article(self, article_id: str) -> ArticleRow | None:
         row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id=?", (article_id,)).fetchone()
@@ -177,15 +179,32 @@ class Catalog:
                 self._db.execute(
                     f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
-                        row.article_id, row.source, row.record_id, row.sha256, row.title, row.date,
-                        row.url, row.text, _paragraphs_json(row.paragraphs), row.chunk_count,
+                        row.article_id,
+                        row.source,
+                        row.record_id,
+                        row.sha256,
+                        row.title,
+                        row.date,
+                        row.url,
+                        row.text,
+                        _paragraphs_json(row.paragraphs),
+                        row.chunk_count,
                     ),
                 )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                     [
-                        (s.chunk.chunk_id, s.chunk.article_id, s.chunk.paragraph, s.chunk.part,
-                         s.chunk.start, s.chunk.end, s.chunk.text, s.chunk.search_text, s.fingerprint)
+                        (
+                            s.chunk.chunk_id,
+                            s.chunk.article_id,
+                            s.chunk.paragraph,
+                            s.chunk.part,
+                            s.chunk.start,
+                            s.chunk.end,
+                            s.chunk.text,
+                            s.chunk.search_text,
+                            s.fingerprint,
+                        )
                         for s in chunks
                     ],
                 )

@@ -85,7 +85,9 @@ def _pack(body: str, offset: int, count_tokens: Callable[[str], int], max_tokens
     return [(offset + s, offset + e) for s, e in pieces]
 
 
-def _cut_words(body: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int) -> list[tuple[int, int]]:
+def _cut_words(
+    body: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int
+) -> list[tuple[int, int]]:
     spans = [m.span() for m in re.finditer(r"\S+", body[start:end])]
     pieces: list[tuple[int, int]] = []
     begin = 0

@@ -50,6 +50,7 @@ class Embedder:
             from sentence_transformers import SentenceTransformer
 
             transformers.logging.disable_progress_bar()
+            transformers.logging.set_verbosity_error()  # e.g. "sequence longer than 256" while counting
 
             return SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many kinds (OSError, ValueError, HF errors)
@@ -66,20 +67,24 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer.tokenize(text))
 
-    def embed(
-        self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None
-    ) -> list[list[float]]:
+    def embed(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> list[list[float]]:
         """Unit vectors for `texts`, in batches; `on_batch(n)` after each batch of n texts."""
-        vectors: list[list[float]] = []
-        for begin in range(0, len(texts), self.batch_size):
-            batch = list(texts[begin : begin + self.batch_size])
+        # Similar lengths batched together pad less: sort once, encode, put back in order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
             # One encode at a time, locked per batch: a question asked during a long ingest
             # waits for one batch, not for the whole run.
             with self._lock:
                 encoded = self.model.encode(
-                    batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                    [texts[i] for i in batch],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
                 )
-            vectors.extend(encoded.tolist())
+            for i, vector in zip(batch, encoded.tolist(), strict=True):
+                vectors[i] = vector
             if on_batch:
                 on_batch(len(batch))
         return vectors

@@ -46,8 +46,7 @@ def load(path: Path, data: bytes | None = None) -> list[Article]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise SourceError(
-            f"{path}: unsupported file type {suffix or '(none)'}; use one of "
-            + ", ".join(SUPPORTED_SUFFIXES)
+            f"{path}: unsupported file type {suffix or '(none)'}; use one of " + ", ".join(SUPPORTED_SUFFIXES)
         )
     if data is None:
         try:
@@ -76,7 +75,11 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     A mostly-UTF-8 file with a few stray cp1252 bytes (a common editor accident) keeps its
     UTF-8 and reads the stray bytes as cp1252, so neither half turns into mojibake.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(codec), codec, []
@@ -127,7 +130,7 @@ def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> l
     for number, record in records:
         body = record.get("text") if isinstance(record, dict) else None
         if not isinstance(body, str) or not body.strip():
-            warnings.append(f"record {number}: no non-empty \"text\" field; skipped")
+            warnings.append(f'record {number}: no non-empty "text" field; skipped')
             continue
         articles.append(
             Article(
@@ -140,7 +143,7 @@ def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> l
             )
         )
     if not articles:
-        raise SourceError(f"{source}: no records with a \"text\" field: each record needs one")
+        raise SourceError(f'{source}: no records with a "text" field: each record needs one')
     return articles
 
 

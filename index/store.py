@@ -13,7 +13,9 @@ from index.errors import IndexingError, ModelMismatchError
 class VectorStore:
     """Paragraph vectors in one Chroma collection, with the model name recorded on it."""
 
-    def __init__(self, path: Path | None = None, *, url: str | None = None, collection: str = "paragraphs", model: str = "") -> None:
+    def __init__(
+        self, path: Path | None = None, *, url: str | None = None, collection: str = "paragraphs", model: str = ""
+    ) -> None:
         import chromadb  # lazy: heavy
         from chromadb.config import Settings as ChromaSettings
 
@@ -45,7 +47,9 @@ class VectorStore:
             raise
         except Exception as exc:  # chromadb raises builtins and its own errors alike
             where = url or path
-            raise IndexingError(f"cannot open the Chroma store at {where} ({exc}): check the path or that the server runs") from exc
+            raise IndexingError(
+                f"cannot open the Chroma store at {where} ({exc}): check the path or that the server runs"
+            ) from exc
         stored = (self.collection.metadata or {}).get("model")
         if model and stored and stored != model:
             raise ModelMismatchError(
@@ -76,4 +80,4 @@ class VectorStore:
         if k <= 0:
             return []
         result = self.collection.query(query_embeddings=[list(vector)], n_results=k, include=["distances"])
-        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -1,7 +1,7 @@
 """Grounded, cited answers from a collection of news articles.
 
-    from qa import Assistant
-    answer = Assistant().ask("who claimed the Fugaha attack?")
+from qa import Assistant
+answer = Assistant().ask("who claimed the Fugaha attack?")
 """
 
 from __future__ import annotations

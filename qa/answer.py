@@ -30,7 +30,26 @@ _PLACE = re.compile(r"\b(in|at|near|from|to|of|outside|inside)\s+(the\s+)?[A-Z#]
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*[A-Za-z]|\b[A-Z]{2,}\b")
 
 
-_OPENERS = {"the", "a", "an", "on", "in", "at", "it", "this", "that", "he", "she", "they", "we", "after", "before", "but", "and", "during"}
+_OPENERS = {
+    "the",
+    "a",
+    "an",
+    "on",
+    "in",
+    "at",
+    "it",
+    "this",
+    "that",
+    "he",
+    "she",
+    "they",
+    "we",
+    "after",
+    "before",
+    "but",
+    "and",
+    "during",
+}
 RERANK = 8  # leading sentences compared by meaning with the question
 SIM_WEIGHT = 0.4
 
@@ -109,7 +128,10 @@ class ExtractiveAnswerer:
             abstained=False,
             citations=tuple(citations),
             standalone_question=question.standalone,
-            passages=tuple(passages),
+            # A neighbouring paragraph the answer cites was, in effect, retrieved too.
+            passages=by_evidence(
+                [*passages, *(m for m in more if m.chunk_id in {p.passage.chunk_id for p in chosen})], scored
+            ),
         )
 
     def rank(self, question: Question, passages: Sequence[Passage]) -> list[Scored]:
@@ -131,13 +153,13 @@ class ExtractiveAnswerer:
         predicate = question.predicate
         predicate_seen = predicate is not None and any(predicate.text in u[4] for u in units)
         scored = []
-        focus = [(t, w) for t, w in zip(terms, weights) if t.focus]
+        focus = [(t, w) for t, w in zip(terms, weights, strict=True) if t.focus]
         focus_total = sum(w for _, w in focus) or 1.0
         for rank, passage, span, sentence, hits, para_hits in units:
             # The sentence must carry the question's own terms; terms borrowed from an
             # earlier question only say which story (paragraph) is meant.
             own = sum(w for t, w in focus if t.text in hits) / focus_total
-            para = sum(w for t, w in zip(terms, weights) if t.text in para_hits) / total
+            para = sum(w for t, w in zip(terms, weights, strict=True) if t.text in para_hits) / total
             fit = _fits(question, sentence)
             # Support counts only the question's own terms; words borrowed from earlier
             # questions steer the ranking but cannot make weak evidence look strong.
@@ -166,8 +188,13 @@ class ExtractiveAnswerer:
             return scored
         sims = self.similarity(question.standalone, [s.passage.text[s.span[0] : s.span[1]] for s in head])
         blended = [
-            replace(s, score=s.score + SIM_WEIGHT * sim, support=(1 - SIM_WEIGHT) * s.support + SIM_WEIGHT * sim, similarity=sim)
-            for s, sim in zip(head, sims)
+            replace(
+                s,
+                score=s.score + SIM_WEIGHT * sim,
+                support=(1 - SIM_WEIGHT) * s.support + SIM_WEIGHT * sim,
+                similarity=sim,
+            )
+            for s, sim in zip(head, sims, strict=True)
         ]
         blended.sort(key=lambda s: s.score, reverse=True)
         return blended + scored[RERANK:]
@@ -218,14 +245,26 @@ class ExtractiveAnswerer:
             abstained=True,
             citations=tuple(citations),
             standalone_question=question.standalone,
-            passages=tuple(passages),
+            passages=by_evidence(passages, scored),
         )
+
+
+def by_evidence(passages: Sequence[Passage], scored: list[Scored]) -> tuple[Passage, ...]:
+    """The retrieved passages, reordered by their best sentence's score (a second-stage rerank)."""
+    best: dict[str, float] = {}
+    for s in scored:
+        best.setdefault(s.passage.chunk_id, s.score)
+    return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, float("-inf"))))
 
 
 def _fits(question: Question, sentence: str) -> float:
     """1.0 when the sentence holds the kind of thing asked for, else 0."""
     if question.kind == "how many":
-        return 1.0 if any(not _NOT_A_COUNT.search(_neighbourhood(sentence, m)) for m in _NUMBER.finditer(sentence)) else 0.0
+        return (
+            1.0
+            if any(not _NOT_A_COUNT.search(_neighbourhood(sentence, m)) for m in _NUMBER.finditer(sentence))
+            else 0.0
+        )
     if question.kind == "when":
         return 1.0 if _DATE.search(sentence) else 0.0
     if question.kind == "where":

@@ -162,7 +162,7 @@ class Assistant:
     def _similarity(self, query: str, texts: list[str]) -> list[float]:
         vectors = self._embedder.embed([query, *texts])
         q = vectors[0]
-        return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]
+        return [sum(a * b for a, b in zip(q, v, strict=True)) for v in vectors[1:]]
 
     def _neighbours(self, passages: list[Passage]) -> list[Passage]:
         """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""

@@ -17,11 +17,17 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: an option given before or after the command name counts; neither overrides the other.
     common.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS, help="index folder (QA_INDEX_DIR)")
-    common.add_argument("--chroma-url", metavar="URL", default=argparse.SUPPRESS, help="Chroma server URL (QA_CHROMA_URL)")
-    common.add_argument("--model", metavar="NAME", default=argparse.SUPPRESS, help="sentence-transformers model (QA_EMBEDDING_MODEL)")
+    common.add_argument(
+        "--chroma-url", metavar="URL", default=argparse.SUPPRESS, help="Chroma server URL (QA_CHROMA_URL)"
+    )
+    common.add_argument(
+        "--model", metavar="NAME", default=argparse.SUPPRESS, help="sentence-transformers model (QA_EMBEDDING_MODEL)"
+    )
 
     parser = argparse.ArgumentParser(
-        prog="qa", parents=[common], description="Ask questions about a collection of news articles; every answer cites its paragraph."
+        prog="qa",
+        parents=[common],
+        description="Ask questions about a collection of news articles; every answer cites its paragraph.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -44,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", nargs="?", metavar="QUESTIONS.jsonl")
     evaluate.add_argument("--corpus", metavar="DIR", help="ingest this folder into a fresh (cached) index first")
     evaluate.add_argument("--out", metavar="DIR", default=None, help="where to write the run (default: runs/<time>)")
-    evaluate.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs question by question")
+    evaluate.add_argument(
+        "--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="compare two runs question by question"
+    )
     return parser
 
 
@@ -93,7 +101,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
-        raise QAError("the question is empty: qa ask \"who claimed the Fugaha attack?\"")
+        raise QAError('the question is empty: qa ask "who claimed the Fugaha attack?"')
     answer = _assistant(args, create=False).ask(args.question, args.history, top_k=args.top_k)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -164,7 +172,13 @@ class _ProgressBar:
             if total >= self.threshold:
                 from tqdm import tqdm
 
-                self._bar = tqdm(total=total, unit=self.unit if stage == "embedding" else "step", desc=stage, disable=None, file=sys.stderr)
+                self._bar = tqdm(
+                    total=total,
+                    unit=self.unit if stage == "embedding" else "step",
+                    desc=stage,
+                    disable=None,
+                    file=sys.stderr,
+                )
         if self._bar is not None:
             self._bar.n = done
             self._bar.refresh()

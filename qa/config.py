@@ -46,9 +46,7 @@ class Settings:
         default=None,
         metadata={"env": "QA_BOILERPLATE", "help": "extra boilerplate rules (TOML) merged over the built-in ones"},
     )
-    top_k: int = field(
-        default=5, metadata={"env": "QA_TOP_K", "help": "passages retrieved per question"}
-    )
+    top_k: int = field(default=5, metadata={"env": "QA_TOP_K", "help": "passages retrieved per question"})
     candidates: int = field(
         default=40,
         metadata={"env": "QA_CANDIDATES", "help": "candidates from each retriever before fusion"},
@@ -60,9 +58,7 @@ class Settings:
             "help": "evidence strength (key-term coverage blended with meaning similarity, 0-1) below which it abstains",
         },
     )
-    answer_mode: str = field(
-        default="extractive", metadata={"env": "QA_ANSWER_MODE", "help": "answerer: extractive"}
-    )
+    answer_mode: str = field(default="extractive", metadata={"env": "QA_ANSWER_MODE", "help": "answerer: extractive"})
     repeated_paragraph_articles: int = field(
         default=3,
         metadata={
@@ -70,9 +66,7 @@ class Settings:
             "help": "a paragraph found verbatim in this many articles is boilerplate",
         },
     )
-    batch_size: int = field(
-        default=64, metadata={"env": "QA_BATCH_SIZE", "help": "embedding batch size"}
-    )
+    batch_size: int = field(default=64, metadata={"env": "QA_BATCH_SIZE", "help": "embedding batch size"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

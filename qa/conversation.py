@@ -37,7 +37,11 @@ def resolve(question: str, history: list[str] | None) -> Resolved:
         return Resolved(question, question)
     previous = history[-1].strip().rstrip("?").strip()
     topic = topic_of(previous)
-    if topic and _NEUTER.search(question) and not re.search(r"\b(they|them|their|he|she|him|his|her)\b", question, re.I):
+    if (
+        topic
+        and _NEUTER.search(question)
+        and not re.search(r"\b(they|them|their|he|she|him|his|her)\b", question, re.I)
+    ):
         rewritten = _NEUTER.sub(topic, question, count=1)
         return Resolved(rewritten, rewritten, previous)
     return Resolved(f"{question.rstrip('?')}? (following: {previous}?)", question, previous)

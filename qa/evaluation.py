@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import platform
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from qa import metrics
 from qa.errors import QAError
 
 if TYPE_CHECKING:
+    from index.embedding import Embedder
     from qa.api import Assistant
     from qa.config import Settings
 
@@ -137,6 +140,17 @@ class EvalRun:
     def files(self) -> list[Path]:
         return [self.out_dir / name for name in (ANSWERS_FILE, REPORT_FILE, "report.md", "report.png")]
 
+    def summary(self) -> str:
+        """Two lines for a console: counts, then the headline metrics."""
+        from qa.report import render_summary
+
+        return render_summary(self.report)
+
+
+def default_out_dir(root: Path = Path("runs")) -> Path:
+    """A fresh run folder, `runs/<UTC date and time>`."""
+    return root / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
 
 def run(
     questions_path: Path,
@@ -150,7 +164,8 @@ def run(
 
     Writes answers.jsonl (one record per question, written as it goes), report.json,
     report.md and report.png. An exception in one question is recorded in its record and
-    the run goes on. `context` adds facts to the report (e.g. the corpus and its ingest).
+    the run goes on. `on_progress(done, total, "asking <id>")` follows each question;
+    `context` adds facts to the report (e.g. the corpus and its ingest).
     """
     from qa import report as report_writer
 
@@ -158,6 +173,8 @@ def run(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
+    warmup = warm_up(assistant, items)
+    timer = time.perf_counter()
     records: list[dict[str, Any]] = []
     with (out_dir / ANSWERS_FILE).open("w", encoding="utf-8") as f:
         for done, item in enumerate(items, start=1):
@@ -166,15 +183,17 @@ def run(
             f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
             f.flush()
             if on_progress is not None:
-                on_progress(done, len(items), item.id)
+                on_progress(done, len(items), f"asking {item.id}")
 
     meta = {
         "title": f"Evaluation of {Path(questions_path).name}",
         "created": started.isoformat(timespec="seconds"),
-        "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
+        "seconds": round(time.perf_counter() - timer, 2),
+        "warmup_s": warmup,
         "questions_file": str(questions_path),
         "questions_sha256": hashlib.sha256(Path(questions_path).read_bytes()).hexdigest(),
-        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "index": _jsonable(assistant.status()) if hasattr(assistant, "status") else {},
         "settings": _jsonable(dataclasses.asdict(assistant.settings))
         if dataclasses.is_dataclass(assistant.settings)
         else {},
@@ -183,6 +202,19 @@ def run(
     report = report_writer.build(records, meta=meta)
     report_writer.write(out_dir, report, records)
     return EvalRun(out_dir=out_dir, records=records, report=report)
+
+
+def warm_up(assistant: Assistant, items: Sequence[Item]) -> float | None:
+    """Ask the first question once, outside the results, so lazy model loading is no question's latency.
+
+    Returns the seconds it took (recorded in the report as the warm-up), None without items.
+    """
+    if not items:
+        return None
+    started = time.perf_counter()
+    with contextlib.suppress(Exception):  # the timed run records any error
+        assistant.ask(items[0].question, history=items[0].history)
+    return round(time.perf_counter() - started, 3)
 
 
 def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
@@ -236,45 +268,33 @@ def prepare_assistant(
     *,
     cache_dir: Path | None = None,
     on_progress: Progress | None = None,
-) -> tuple[Assistant, dict[str, Any]]:
-    """The Assistant to evaluate, and facts about its corpus for the report.
+    embedder: Embedder | None = None,
+) -> Assistant:
+    """The Assistant to evaluate.
 
-    Without `corpus`, the assistant opens the existing index at `settings.index_dir`
-    (NoIndexError when there is none). With it, the index lives in
-    `cache_dir/<hash of the corpus files and the embedding settings>` (default cache_dir:
-    `<index_dir's parent>/eval-cache`) and the corpus is ingested there; the ingest is
-    content-cached, so a second run over the same corpus embeds nothing.
+    Without `corpus`, it opens the existing index at `settings.index_dir` (NoIndexError
+    when there is none). With it, the index lives in `cache_dir/<hash of the corpus files
+    and the index-shaping settings>` (default cache_dir: `<index_dir's parent>/eval-cache`)
+    and the corpus is ingested there first; the ingest is content-cached, so a second run
+    over the same corpus embeds nothing. A file that fails to ingest raises QAError.
+    `embedder` is handed to the Assistant (tests share one loaded model).
     """
     from qa import Assistant
     from qa.config import Settings
 
     settings = settings or Settings.from_env()
     if corpus is None:
-        return Assistant(settings=settings, create=False), {
-            "corpus": None,
-            "index_dir": str(settings.index_dir),
-        }
+        return Assistant(settings=settings, create=False, embedder=embedder)
     corpus = Path(corpus)
     if not corpus.exists():
         raise QAError(f"no corpus at {corpus}: give a folder of articles (or one file)")
-    key = corpus_key(corpus, settings)
-    index_dir = Path(cache_dir or Path(settings.index_dir).parent / "eval-cache") / key
-    settings = dataclasses.replace(settings, index_dir=index_dir)
-    assistant = Assistant(index_dir=index_dir, settings=settings)
-    started = time.perf_counter()
-    ingest = assistant.ingest([corpus], on_progress=on_progress)
-    facts = {
-        "corpus": str(corpus),
-        "index_dir": str(index_dir),
-        "ingest": {
-            "articles": ingest.articles,
-            "added": ingest.added,
-            "skipped": ingest.skipped,
-            "errors": [list(e) for e in ingest.errors],
-            "seconds": round(time.perf_counter() - started, 2),
-        },
-    }
-    return assistant, facts
+    index_dir = Path(cache_dir or Path(settings.index_dir).parent / "eval-cache") / corpus_key(corpus, settings)
+    assistant = Assistant(settings=dataclasses.replace(settings, index_dir=index_dir), embedder=embedder)
+    report = assistant.ingest([corpus], on_progress=on_progress)
+    if report.errors:
+        source, message = report.errors[0]
+        raise QAError(f"could not ingest {source} from the corpus {corpus}: {message}")
+    return assistant
 
 
 def corpus_key(corpus: Path, settings: Settings) -> str:

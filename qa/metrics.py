@@ -16,13 +16,11 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # A sentence ends at . ! or ? (optionally closed by a quote or bracket) followed by
 # whitespace; good enough for news prose and Wikipedia, and it never loses characters.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
-_STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as into about over after
-    before between during under than then so that this these those there here is are
-    was were be been being has have had do does did it its he she they them his her
-    their we you i who whom whose which what when where why how not no also said says
-    will would can could may might""".split()
-)
+_STOPWORD_TEXT = """a an the and or but if of to in on at by for with from as into about over after before
+between during under than then so that this these those there here is are was were be been
+being has have had do does did it its he she they them his her their we you i who whom
+whose which what when where why how not no also said says will would can could may might"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 # --- normalisation ---------------------------------------------------------------
@@ -34,13 +32,14 @@ def normalize_space(text: str) -> str:
 
 
 def normalize_answer(text: str, punctuation: str = "") -> str:
-    """SQuAD answer normalisation: lower case, drop punctuation (any Unicode punctuation) and articles, collapse spaces.
+    """SQuAD answer normalisation: lower case, drop punctuation and symbols, drop articles, collapse spaces.
 
-    `punctuation` replaces each punctuation mark: "" (SQuAD's choice) joins "U.S." into "us",
-    " " splits "six-time" into "six time".
+    SQuAD drops ASCII punctuation (which includes $ + < = > ^ ` | ~); here every Unicode
+    punctuation mark and symbol goes, so "€6" reads "6" as "$6" does. `punctuation`
+    replaces each mark: "" (SQuAD's choice) joins "U.S." into "us", " " splits "six-time".
     """
     text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(punctuation if unicodedata.category(ch).startswith("P") else ch for ch in text)
+    text = "".join(punctuation if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
@@ -77,10 +76,8 @@ def contains_evidence(passage: str, evidence: Iterable[str]) -> bool:
     it still counts when at least half of the quote runs up to its end (or from its start).
     """
     haystack = normalize_space(passage)
-    for quote in map(normalize_space, evidence):
-        if quote and (quote in haystack or _straddles(haystack, quote)):
-            return True
-    return False
+    quotes = (normalize_space(q) for q in evidence)
+    return any(q and (q in haystack or _straddles(haystack, q)) for q in quotes)
 
 
 def _straddles(passage: str, quote: str) -> bool:
@@ -194,9 +191,7 @@ def supports(paragraph: str, claim: str, threshold: float = 0.8) -> bool:
     return sum(t in vocabulary for t in claim_tokens) / len(claim_tokens) >= threshold
 
 
-def citation_supported(
-    answer: str, citation_n: int, quote: str, paragraph: str, evidence: Sequence[str]
-) -> bool:
+def citation_supported(answer: str, citation_n: int, quote: str, paragraph: str, evidence: Sequence[str]) -> bool:
     """A citation is correct when its paragraph holds the evidence or supports the sentence citing it.
 
     When no answer sentence carries the marker, the citation's own quote stands for the claim.
@@ -215,9 +210,7 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def abstention_scores(
-    abstained: Sequence[bool], unanswerable: Sequence[bool]
-) -> tuple[float | None, float | None]:
+def abstention_scores(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> tuple[float | None, float | None]:
     """(precision, recall) of abstaining, treating `unanswerable` items as the positives."""
     both = sum(1 for a, u in zip(abstained, unanswerable, strict=True) if a and u)
     return ratio(both, sum(abstained)), ratio(both, sum(unanswerable))
@@ -350,7 +343,8 @@ DEFINITIONS = {
     "an evidence quote (or an accepted answer, when the item has no evidence)",
     "abstention_precision": "unanswerable questions abstained on / all abstentions",
     "abstention_recall": "unanswerable questions abstained on / all unanswerable questions",
-    "latency_p50_s": "median seconds per question (Assistant.ask, questions without errors)",
+    "latency_p50_s": "median seconds per question (Assistant.ask, questions without errors, "
+    "after one untimed warm-up question)",
     "latency_p95_s": "95th percentile of seconds per question",
     "reader_chars_mean": f"mean characters of the top {READER_K} passages a reader is handed",
 }

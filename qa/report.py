@@ -100,7 +100,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     overall = report["overall"]
     lines = [f"# {report.get('title', 'Evaluation')}", ""]
     lines += [
-        f"- run: {report.get('created', '?')}, {overall['questions']} questions, {report.get('seconds', '?')} s",
+        f"- run: {report.get('created', '?')}, {overall['questions']} questions, {report.get('seconds', '?')} s "
+        f"(and a {report.get('warmup_s', '?')} s warm-up question first)",
         f"- questions: `{report.get('questions_file', '?')}`",
         f"- answered {overall['answered']}, abstained {overall['abstained']}, errors {overall['errors']}",
     ]
@@ -110,9 +111,18 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"- corpus: `{report['corpus']}` ({ingest.get('articles', '?')} articles, "
             f"{ingest.get('added', '?')} chunks embedded, {ingest.get('skipped', '?')} unchanged)"
         )
+    index = report.get("index")
+    if index:
+        lines.append(
+            f"- index: `{index.get('index', '?')}` ({index.get('articles', '?')} articles, "
+            f"{index.get('chunks', '?')} chunks, model `{index.get('model', '?')}`)"
+        )
     machine = report.get("machine")
     if machine:
-        lines.append(f"- machine: {machine.get('platform', '?')}, Python {machine.get('python', '?')}")
+        lines.append(
+            f"- machine: {machine.get('platform', '?')}, {machine.get('cpus', '?')} CPUs, "
+            f"Python {machine.get('python', '?')}"
+        )
     lines += ["", "![metrics per question type and latency](report.png)", "", "## Metrics", ""]
     lines += ["| metric | value | definition |", "| --- | ---: | --- |"]
     for key, header in (*COLUMNS, ("reader_chars_mean", "reader chars")):
@@ -137,9 +147,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if not failures:
         lines.append("None.")
     for f in failures:
-        rank = (
-            "no evidence passage retrieved" if f["hit_rank"] is None else f"evidence at rank {f['hit_rank']}"
-        )
+        rank = "no evidence passage retrieved" if f["hit_rank"] is None else f"evidence at rank {f['hit_rank']}"
         lines += [
             f"- **{f['id']}** ({', '.join(f['groups'])}; {rank})",
             f"  - question: {_md(f['question'])}",
@@ -168,19 +176,19 @@ def draw_chart(report: Mapping[str, Any], records: Sequence[Record], path: Path)
     shown = (("hit@5", "hit@5"), ("accuracy", "accuracy"), ("citation_precision", "citation precision"))
     groups = ["all", *report["by_type"]]
     values = [report["overall"], *report["by_type"].values()]
-    fig, (bars, hist) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [3, 2]})
+    size = (max(13.0, 6 + 1.1 * len(groups)), 5.5)  # room for every group's three bars
+    fig, (bars, hist) = plt.subplots(1, 2, figsize=size, gridspec_kw={"width_ratios": [3, 2]})
 
     width = 0.8 / len(shown)
     for i, (key, label) in enumerate(shown):
         xs = [g + (i - (len(shown) - 1) / 2) * width for g in range(len(groups))]
         ys = [v[key] if v[key] is not None else 0.0 for v in values]
         drawn = bars.bar(xs, ys, width, label=label)
-        bars.bar_label(drawn, labels=[fmt(v[key], 2) for v in values], fontsize=7, padding=1)
-    bars.set_xticks(
-        range(len(groups)), [f"{g}\n(n={v['questions']})" for g, v in zip(groups, values, strict=True)]
-    )
+        bars.bar_label(drawn, labels=[fmt(v[key], 2) for v in values], fontsize=7, padding=2, rotation=90)
+    ticks = [f"{g.replace(' ', chr(10))}\n(n={v['questions']})" for g, v in zip(groups, values, strict=True)]
+    bars.set_xticks(range(len(groups)), ticks)
     bars.tick_params(axis="x", labelsize=8)
-    bars.set_ylim(0, 1.25)
+    bars.set_ylim(0, 1.3)
     bars.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     bars.set_ylabel("share")
     bars.set_title("Metrics per question type")

@@ -10,6 +10,7 @@ from qa.question import Question
 from qa.types import Passage, Reference
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head of each list
+WEIGHTS = {"dense": 1.0, "keyword": 1.0}
 DUPLICATE_OVERLAP = 0.8  # word-set overlap above which two paragraphs are the same report
 
 
@@ -43,7 +44,7 @@ class HybridRetriever:
         ranks: dict[str, dict[str, int]] = {}
         for name, ranking in (("dense", dense), ("keyword", keyword)):
             for rank, (chunk_id, _) in enumerate(ranking, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + WEIGHTS[name] / (RRF_K + rank)
                 ranks.setdefault(chunk_id, {})[name] = rank
         order = sorted(fused, key=fused.get, reverse=True)
         found = self._lookup(order)

@@ -69,6 +69,7 @@ class Answer:
 
     An abstention ("the articles don't say") is a normal Answer with `abstained=True`
     whose citations are the nearest passages, offered for the reader to check.
+    `passages` are the retrieved passages, reordered so the best evidence comes first.
     """
 
     question: str

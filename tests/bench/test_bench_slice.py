@@ -66,9 +66,7 @@ def test_squad_v2_unanswerable_questions_become_unanswerable_items(bench_data: P
     assert all(i["answers"] == [] and i["evidence"] == [] for i in unanswerable)
 
 
-def test_realtimeqa_slice_uses_the_correct_choice_and_clean_evidence(
-    bench_data: Path, tmp_path: Path
-) -> None:
+def test_realtimeqa_slice_uses_the_correct_choice_and_clean_evidence(bench_data: Path, tmp_path: Path) -> None:
     corpus, questions = convert_realtimeqa.convert(
         bench_data / "realtimeqa" / "realtimeqa-questions-2020-2026.jsonl.gz",
         tmp_path,
@@ -92,9 +90,7 @@ def test_quality_driver_runs_ours_and_the_baseline(bench_data: Path, tmp_path: P
     )
     assert (tmp_path / "quality.md").read_text(encoding="utf-8") == table
     rows = [
-        line.split("|")[1:-1]
-        for line in table.splitlines()
-        if line.startswith("| ours") or line.startswith("| llama")
+        line.split("|")[1:-1] for line in table.splitlines() if line.startswith("| ours") or line.startswith("| llama")
     ]
     assert [r[0].strip() for r in rows] == [
         "ours (qa.Assistant, default settings)",

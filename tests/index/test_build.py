@@ -47,7 +47,9 @@ def test_remove_by_path_deletes_the_articles_chunks(make_assistant, corpus):
     report = assistant.remove(corpus / "002_87556d76f135b60a.txt")
     assert (report.articles, report.removed) == (1, 8)
     assert "002_87556d76f135b60a" not in {a.article_id for a in assistant.articles()}
-    assert all(c.article_id != "002_87556d76f135b60a" for c in assistant.ask("who claimed the Fugaha attack?").citations)
+    assert all(
+        c.article_id != "002_87556d76f135b60a" for c in assistant.ask("who claimed the Fugaha attack?").citations
+    )
 
 
 def test_a_bad_file_is_reported_and_the_rest_is_indexed(make_assistant, corpus):

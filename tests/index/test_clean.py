@@ -10,7 +10,7 @@ from tests.conftest import ARTICLES
 def _verdicts(name: str) -> list[tuple[str, str | None]]:
     text = (ARTICLES / name).read_text(encoding="utf-8")
     paras = [text[p.start : p.end] for p in paragraphs(text)]
-    return list(zip(paras, Rules.load().classify(paras)))
+    return list(zip(paras, Rules.load().classify(paras), strict=True))
 
 
 def test_site_chrome_of_article_004_is_boilerplate():
@@ -35,7 +35,7 @@ def test_publisher_blurb_and_comment_lines_are_boilerplate():
 
 def test_extra_rules_file_adds_rules(tmp_path):
     extra = tmp_path / "rules.toml"
-    extra.write_text('[[line]]\nname = "wire credit"\npattern = \'^\\(reuters\\)$\'\n', encoding="utf-8")
+    extra.write_text("[[line]]\nname = \"wire credit\"\npattern = '^\\(reuters\\)$'\n", encoding="utf-8")
     assert Rules.load(extra).classify(["(Reuters)", "News."]) == ["wire credit", None]
 
 

@@ -61,6 +61,8 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, embe
 def test_unreachable_server_is_a_clear_error(tmp_path, embedder):
     from qa import QAError
 
-    assistant = Assistant(settings=Settings(index_dir=tmp_path / "i", chroma_url="http://127.0.0.1:9"), embedder=embedder)
+    assistant = Assistant(
+        settings=Settings(index_dir=tmp_path / "i", chroma_url="http://127.0.0.1:9"), embedder=embedder
+    )
     with pytest.raises(QAError, match="Chroma"):
         assistant.ingest([ARTICLES])

@@ -86,7 +86,9 @@ def test_every_citation_round_trips_and_none_points_at_boilerplate(sample):
 def test_answer_to_dict_has_the_documented_shape(sample):
     data = sample.ask("who claimed the Fugaha attack?").to_dict()
     assert list(data) == ["question", "standalone_question", "answer", "abstained", "citations"]
-    assert {"n", "article_id", "title", "source", "paragraph", "quote", "start", "end", "score"} <= set(data["citations"][0])
+    assert {"n", "article_id", "title", "source", "paragraph", "quote", "start", "end", "score"} <= set(
+        data["citations"][0]
+    )
 
 
 def test_empty_question_is_a_clear_error(sample):

@@ -15,7 +15,9 @@ from tests.conftest import ARTICLES, ROOT
 
 def qa(*args: str, index: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "QA_INDEX_DIR": str(index), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +47,22 @@ def test_ask_json_prints_the_answer_dict(index):
 
 def test_ask_with_history_and_index_flag_after_the_command(index):
     done = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "ask", "How many people were beheaded?", "--history", "who claimed the Fugaha attack?", "--index", str(index)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "ask",
+            "How many people were beheaded?",
+            "--history",
+            "who claimed the Fugaha attack?",
+            "--index",
+            str(index),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=300,
     )
     assert done.returncode == 0 and "eleven" in done.stdout
 

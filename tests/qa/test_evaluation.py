@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from index.embedding import Embedder
 from qa.config import Settings
 from qa.errors import NoIndexError, QAError
-from qa.evaluation import Item, compare, load_questions, load_run, prepare_assistant, question_type, run
+from qa.evaluation import (
+    Item,
+    compare,
+    default_out_dir,
+    load_questions,
+    load_run,
+    prepare_assistant,
+    question_type,
+    run,
+)
 from qa.report import render_summary
 from qa.types import Answer, Citation, Passage
 
@@ -203,11 +214,22 @@ def test_an_error_is_recorded_and_the_run_goes_on(
     assert result.report["overall"]["errors"] == 1
 
 
-def test_history_is_handed_to_the_assistant(
-    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
-) -> None:
+def test_history_is_handed_to_the_assistant(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
     run(questions, assistant=assistant, out_dir=tmp_path / "run")
     assert ("How many policemen died there?", ["Where is Uqaylah?"]) in assistant.asked
+
+
+def test_progress_is_reported_after_each_question(
+    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int, str]] = []
+    run(questions, assistant=assistant, out_dir=tmp_path / "run", on_progress=lambda *a: seen.append(a))
+    assert seen == [(1, 4, "asking who-1"), (2, 4, "asking broken"), (3, 4, "asking none-1"), (4, 4, "asking follow-1")]
+
+
+def test_default_out_dir_is_a_timestamped_folder_under_runs() -> None:
+    out = default_out_dir()
+    assert out.parent == Path("runs") and re.fullmatch(r"\d{8}-\d{6}", out.name)
 
 
 def test_answers_keep_the_answer_passages_and_latency(
@@ -223,9 +245,7 @@ def test_answers_keep_the_answer_passages_and_latency(
     assert first["latency_s"] >= 0
 
 
-def test_report_metrics_overall_and_per_type(
-    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
-) -> None:
+def test_report_metrics_overall_and_per_type(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
     report = run(questions, assistant=assistant, out_dir=tmp_path / "run").report
     overall = report["overall"]
     assert overall["accuracy"] == 0.75  # two right answers, a right abstention, an error
@@ -237,9 +257,7 @@ def test_report_metrics_overall_and_per_type(
     assert report["by_type"]["follow-up"]["questions"] == 1
 
 
-def test_report_records_settings_and_failures(
-    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
-) -> None:
+def test_report_records_settings_and_failures(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
     run(questions, assistant=assistant, out_dir=tmp_path / "run")
     report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
     assert report["settings"]["index_dir"] == str(tmp_path / "index")
@@ -267,11 +285,10 @@ def test_report_markdown_is_readable(questions: Path, assistant: ScriptedAssista
     assert "![metrics per question type and latency](report.png)" in markdown
 
 
-def test_summary_gives_the_headline_metrics(
-    questions: Path, assistant: ScriptedAssistant, tmp_path: Path
-) -> None:
+def test_summary_gives_the_headline_metrics(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
     report = run(questions, assistant=assistant, out_dir=tmp_path / "run").report
     counts, metrics_line = render_summary(report).splitlines()
+    assert run(questions, assistant=assistant, out_dir=tmp_path / "again").summary() == render_summary(report)
     assert counts == "4 questions: 2 answered, 1 abstained, 1 errors"
     assert metrics_line.startswith("accuracy 0.750, answered precision 1.000, hit@1 0.667")
 
@@ -327,35 +344,36 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_prepare_assistant_reuses_the_index_for_the_same_corpus(corpus: Path, tmp_path: Path) -> None:
+def test_prepare_assistant_reuses_the_index_for_the_same_corpus(
+    corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     settings = Settings(index_dir=tmp_path / "unused")
-    _, first = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
-    _, second = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
-    assert first["index_dir"] == second["index_dir"]
-    assert Path(first["index_dir"]).parent == tmp_path / "cache"
-    assert first["ingest"]["added"] > 0
-    assert second["ingest"]["added"] == 0  # nothing re-embedded
+    first = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
+    second = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
+    assert second.settings.index_dir == first.settings.index_dir
+    assert first.settings.index_dir.parent == tmp_path / "cache"
+    assert second.status()["articles"] == 2
+    assert second.ingest([corpus]).added == 0  # the cached index already holds every chunk
 
 
-def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(corpus: Path, tmp_path: Path) -> None:
+def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(
+    corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     settings = Settings(index_dir=tmp_path / "unused")
-    _, before = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
+    before = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
     (corpus / "italy.txt").write_text(ITALY + "\nA third paragraph about the summit.\n", encoding="utf-8")
-    _, after = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache")
-    assert after["index_dir"] != before["index_dir"]
+    after = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
+    assert after.settings.index_dir != before.settings.index_dir
 
 
 def test_prepare_assistant_explains_a_missing_corpus(tmp_path: Path) -> None:
     with pytest.raises(QAError, match="no corpus at"):
-        prepare_assistant(
-            Settings(index_dir=tmp_path / "i"), tmp_path / "missing", cache_dir=tmp_path / "cache"
-        )
+        prepare_assistant(Settings(index_dir=tmp_path / "i"), tmp_path / "missing", cache_dir=tmp_path / "cache")
 
 
-def test_a_real_run_answers_and_cites(corpus: Path, tmp_path: Path) -> None:
-    assistant, facts = prepare_assistant(
-        Settings(index_dir=tmp_path / "i"), corpus, cache_dir=tmp_path / "cache"
-    )
+def test_a_real_run_answers_and_cites(corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+    settings = Settings(index_dir=tmp_path / "i")
+    assistant = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
     path = write_questions(
         tmp_path / "q.jsonl",
         [
@@ -365,11 +383,12 @@ def test_a_real_run_answers_and_cites(corpus: Path, tmp_path: Path) -> None:
              "evidence": ["met US President Donald Trump at the White House"]},
         ],
     )  # fmt: skip
-    result = run(path, assistant=assistant, out_dir=tmp_path / "run", context=facts)
+    result = run(path, assistant=assistant, out_dir=tmp_path / "run", context={"corpus": str(corpus)})
     overall = result.report["overall"]
     assert (overall["errors"], overall["hit@5"], overall["accuracy"]) == (0, 1.0, 1.0)
     assert overall["citation_precision"] == 1.0
     assert result.report["corpus"] == str(corpus)
+    assert result.report["index"]["articles"] == 2
     assert "## Failures (0)" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 
 

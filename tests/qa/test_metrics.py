@@ -35,6 +35,11 @@ def test_answer_matches_punctuation_either_way() -> None:
     assert metrics.answer_matches("A Six-time Grammy winner sang.", ["Six"])
 
 
+def test_answer_matches_amounts_behind_currency_signs() -> None:
+    assert metrics.answer_matches("The EU should pay \u20ac6 billion to Libya [1].", ["6 billion"])
+    assert metrics.answer_matches("It cost $6 billion.", ["6 billion"])
+
+
 def test_answer_matches_any_accepted_answer() -> None:
     assert metrics.answer_matches("It happened in Paris, France.", ["London", "paris"])
     assert not metrics.answer_matches("It happened in Paris.", [])
@@ -228,9 +233,7 @@ def tiny_set() -> list[dict]:
             latency=0.2,
         ),
         # the assistant raised
-        record(
-            (["Paris"], ["The summit was held in Paris."], False), error="RuntimeError: boom", latency=0.9
-        ),
+        record((["Paris"], ["The summit was held in Paris."], False), error="RuntimeError: boom", latency=0.9),
     ]
 
 

@@ -34,7 +34,9 @@ def test_user_alias_file_extends_a_built_in_group(tmp_path):
 
 def test_question_terms_carry_variants_aliases_and_the_predicate():
     names = Names.load(corpus_names=CORPUS_NAMES)
-    question = analyze("Who claimed the Fuqaha attack by IS?", resolve("Who claimed the Fuqaha attack by IS?", []), names)
+    question = analyze(
+        "Who claimed the Fuqaha attack by IS?", resolve("Who claimed the Fuqaha attack by IS?", []), names
+    )
     by_text = {t.text: t for t in question.terms}
     assert {"fugaha", "fuqaha"} <= by_text["Fuqaha"].stems
     assert by_text["IS"].found_in(set(), "the Islamic State group")

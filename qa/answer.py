@@ -174,6 +174,7 @@ class ExtractiveAnswerer:
             if any(t.focus and t.is_name and t.text not in para_hits for t in terms):
                 # A name the question asks about is absent from this story: not an answer.
                 support *= 0.5
+                score *= 0.5
             scored.append(Scored(passage, span, score, support, frozenset(hits)))
         scored.sort(key=lambda s: s.score, reverse=True)
         return self._rerank(question, scored) if self.similarity else scored

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from tests.conftest import ARTICLES
 
 
@@ -97,3 +99,16 @@ def test_jsonl_records_are_articles_with_their_own_ids(make_assistant, tmp_path)
     answer = assistant.ask("When did the port of Derna reopen?")
     assert answer.citations[0].article_id == "wire-1" and answer.citations[0].date == "2017-09-02"
     assert "Saturday" in answer.text
+
+
+def test_index_built_with_another_model_is_a_clear_error(make_assistant, tmp_path):
+    from index.embedding import Embedder, bundled_model_path
+    from qa import QAError, Settings
+    from qa.api import Assistant
+
+    make_assistant("shared").ingest([ARTICLES / "002_87556d76f135b60a.txt"])
+    same = Assistant(settings=Settings(index_dir=tmp_path / "shared", embedding_model=bundled_model_path()))
+    assert "Amaq" in same.ask("who claimed the Fugaha attack?").text  # the bundled model named by its path
+    other = Assistant(settings=Settings(index_dir=tmp_path / "shared"), embedder=Embedder("/models/other-model"))
+    with pytest.raises(QAError, match="built with model"):
+        other.ask("who claimed the Fugaha attack?")

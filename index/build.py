@@ -6,7 +6,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.analysis import sentence_spans
@@ -54,9 +54,6 @@ class IngestReport:
         if self.articles and self.added == 0 and self.removed == 0 and not self.errors:
             text += ": nothing new to embed"
         return text
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class Indexer:

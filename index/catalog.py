@@ -79,12 +79,6 @@ class Catalog:
     def exists(folder: Path) -> bool:
         return (folder / Catalog.FILE).is_file()
 
-    def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
     # -- reading ----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

@@ -33,12 +33,7 @@ class Passage:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     also_in: tuple[Reference, ...] = ()
-    copies: tuple[Passage, ...] = field(default=(), compare=False, repr=False)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("copies")
-        return data
+    copies: tuple[Passage, ...] = field(default=(), compare=False, repr=False)  # the folded near-duplicates
 
 
 @dataclass(frozen=True)
@@ -100,9 +95,6 @@ class ArticleInfo:
     url: str | None
     paragraphs: int
     chunks: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ class Indexer:
         """Chunks of earlier articles whose paragraph has now become a repeated blurb."""
         if not fps:
             return 0
-        doomed = [c.chunk.chunk_id for c in self.catalog.chunks() if c.fingerprint in fps]
+        doomed = self.catalog.chunk_ids_with(fps)
         if doomed:
             self.store.delete(doomed)
             self.catalog.drop_chunks(doomed, REPEATED)

@@ -138,6 +138,18 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
+    def chunk_ids_with(self, fingerprints: Iterable[str]) -> list[str]:
+        """Ids of indexed chunks whose paragraph has one of these fingerprints."""
+        fps = list(set(fingerprints))
+        found: list[str] = []
+        for begin in range(0, len(fps), 500):
+            part = fps[begin : begin + 500]
+            marks = ",".join("?" * len(part))
+            found += [
+                r[0] for r in self._db.execute(f"SELECT chunk_id FROM chunks WHERE fingerprint IN ({marks})", part)
+            ]
+        return found
+
     def article_count_by_fingerprint(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         fps = list(set(fingerprints))

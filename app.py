@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         if not assistant.status().get("articles") and args.articles.is_dir():
             ingestor.submit([args.articles], label=f"Indexing the articles in {args.articles.name}/")
 
-    uploads = args.uploads or Path(settings.index_dir) / "uploads"
-    demo = build_app(assistant, ingestor, uploads, default_top_k=settings.top_k)
+    uploads = args.uploads or Path(settings.index.dir) / "uploads"
+    demo = build_app(assistant, ingestor, uploads, default_top_k=settings.retrieval.top_k)
     launch(demo, options, on_started=first_start, theme=theme(), css_paths=css_paths(), head=head_html())
     return 0
 

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from bench.common import add_output_options, write_jsonl
-from qa.metrics import split_sentences
+from evaluation.metrics import split_sentences
 
 CORPUS_FILE = "realtimeqa.jsonl"
 QUESTIONS_FILE = "questions.jsonl"

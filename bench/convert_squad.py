@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from bench.common import add_output_options, write_jsonl
-from qa.metrics import sentence_spans
+from evaluation.metrics import sentence_spans
 
 CORPUS_FILE = "squad.jsonl"
 QUESTIONS_FILE = "questions.jsonl"

@@ -24,8 +24,8 @@ if __package__ in (None, ""):  # run as `python bench/quality.py`: make `bench` 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import baseline, convert_squad
-from qa import metrics
-from qa.evaluation import load_questions
+from evaluation import metrics
+from evaluation.runner import load_questions
 
 
 @dataclass
@@ -56,8 +56,9 @@ class SystemResult:
 
 
 def run_ours(corpus: Path, questions: Path, work_dir: Path) -> tuple[SystemResult, dict]:
-    """Ingest into a fresh index and ask every question through `qa.evaluation.run`; also return its report."""
-    from qa import Assistant, Settings, evaluation
+    """Ingest into a fresh index and ask every question through `evaluation.runner.run`; also return its report."""
+    from evaluation import runner as evaluation
+    from qa import Assistant, Settings
 
     index_dir = work_dir / "ours-index"
     if index_dir.exists():

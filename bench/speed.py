@@ -60,7 +60,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         from qa import Assistant, Settings
 
-        assistant = Assistant(settings=Settings(index_dir=Path(index)))
+        assistant = Assistant(settings=Settings().replace(index_dir=Path(index)))
         assistant.ask(QUESTIONS[0])
         latencies = []
         for _ in range(args.repeat):

@@ -52,46 +52,22 @@ def stem(word: str) -> str:
     return _stemmer()(fold(word))
 
 
-@cache
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN  # lazy: bm25s pulls numpy/scipy
+# Function words: never key terms of a question, never keyword tokens. One list serves
+# indexing, question analysis and follow-up resolution alike. "may" and "us" are left out
+# on purpose: folded, they are also the month and the country.
+STOPWORDS = frozenset(
+    """a an and are as at be been being but by for from if in into is it its no not of on or so such
+    than that the their them then there these they this those to was were will with
+    do does did done has have had having can could would should might must shall
+    i me my we our you your he him his she her who whom whose what when where which why how
+    many much al el""".split()
+)
+# Auxiliary verbs: in a question they sit between the wh-word and the verb that matters.
+AUXILIARIES = frozenset("did does do was were is are has have had will would can could".split())
 
-    return frozenset(STOPWORDS_EN) | {
-        "did",
-        "does",
-        "do",
-        "was",
-        "were",
-        "has",
-        "had",
-        "many",
-        "much",
-        "al",
-        "el",
-        "who",
-        "what",
-        "when",
-        "where",
-        "which",
-        "why",
-        "how",
-        "whom",
-        "whose",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "this",
-        "that",
-        "these",
-        "those",
-    }
+
+def stopwords() -> frozenset[str]:
+    return STOPWORDS
 
 
 @cache

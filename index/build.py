@@ -16,7 +16,7 @@ from index.clean import Rules, fingerprint, normalize
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
 from index.keyword import KeywordIndex
-from index.loaders import Article, find_files, load
+from index.loaders import SUPPORTED_SUFFIXES, Article, find_files, load
 from index.store import VectorStore
 
 Progress = Callable[[int, int, str], None]
@@ -40,7 +40,7 @@ class IngestReport:
 
     def summary(self) -> str:
         if self.articles == 0 and not self.removed and not self.errors:
-            return "nothing to ingest: no supported files (.txt .md .html .htm .json .jsonl) found"
+            return f"nothing to ingest: no supported files ({' '.join(SUPPORTED_SUFFIXES)}) found"
         parts = [
             f"{self.articles} articles ({self.new_articles} new, {self.changed_articles} changed, "
             f"{self.unchanged_articles} unchanged)",
@@ -68,6 +68,7 @@ class Indexer:
         chroma_url: str | None = None,
         collection: str = "paragraphs",
         repeated_paragraph_articles: int = 3,
+        titles: tuple[int, int] = (120, 100),
         store: VectorStore | None = None,
     ) -> None:
         self.folder = folder
@@ -75,6 +76,7 @@ class Indexer:
         self.embedder = embedder
         self.rules = rules
         self.repeated = repeated_paragraph_articles
+        self.titles = titles
         self._chroma = (chroma_url, collection)
         self._store = store
         self._write = threading.Lock()
@@ -194,7 +196,7 @@ class Indexer:
             source=article.source,
             record_id=article.record_id,
             sha256=sha,
-            title=article.title or derive_title(article.text, paras, article.source),
+            title=article.title or derive_title(article.text, paras, article.source, *self.titles),
             date=article.date,
             url=article.url,
             text=article.text,
@@ -302,17 +304,19 @@ class _Staged:
         self.row = ArticleRow(**{**self.row.__dict__, "paragraphs": paras, "chunk_count": len(self.chunks)})
 
 
-def derive_title(text: str, paras: list[Paragraph], source: str) -> str:
+def derive_title(text: str, paras: list[Paragraph], source: str, line_chars: int = 120, sentence_chars: int = 100) -> str:
     """A short first line is a title; else the first sentence, cut to a readable length."""
     for p in paras:
         if p.boilerplate:
             continue
         first = normalize(text[p.start : p.end]).replace("#", "")
-        if len(first) <= 120 and first[-1] not in ".!?;,:":
+        if len(first) <= line_chars and first[-1] not in ".!?;,:":
             return first
         spans = sentence_spans(first)
         sentence = first[spans[0][0] : spans[0][1]] if spans else first
-        return sentence if len(sentence) <= 100 else sentence[:97].rsplit(" ", 1)[0] + "…"
+        if len(sentence) <= sentence_chars:
+            return sentence
+        return sentence[: sentence_chars - 3].rsplit(" ", 1)[0] + "…"
     return Path(source).stem
 
 

@@ -1,11 +1,15 @@
-"""`Assistant`: the one front door used by the CLI, the UI and evaluation."""
+"""`Assistant`: the one front door used by the CLI, the UI and evaluation; it only composes the stages.
+
+condense (conversation) -> retrieve (retrieval, rerank) -> abstain? (abstention)
+-> answer (answer / synthesis) -> verify (verify, citations)
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from index.build import Indexer, IngestReport
 from index.catalog import Catalog
@@ -13,23 +17,33 @@ from index.clean import Rules
 from index.embedding import Embedder
 from index.errors import IndexingError
 from index.keyword import KeywordIndex
+from index.loaders import SUPPORTED_SUFFIXES
 from index.store import VectorStore
-from qa.answer import Answerer, ExtractiveAnswerer
-from qa.citations import verify
+from qa import abstention
+from qa.answer import Answerer, Draft, ExtractiveAnswerer, Registry
+from qa.citations import check_round_trip
 from qa.config import Settings
-from qa.conversation import resolve
+from qa.conversation import Condenser, turns
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
+from qa.llm import LanguageModel
 from qa.names import Names
-from qa.question import Term, analyze
-from qa.retrieval import HybridRetriever
-from qa.types import Answer, ArticleInfo, ArticleView, ParagraphSpan, Passage
+from qa.question import Term
+from qa.rerank import Reranker
+from qa.retrieval import Retrieved, Retriever
+from qa.synthesis import LLMAnswerer, follow_up_rewriter
+from qa.templates import Prompts
+from qa.types import Answer, ArticleInfo, ArticleView, ParagraphSpan, Passage, Query
+from qa.verify import Verifier
+
+FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, shown by the UI too)
 
 
 class Assistant:
     """Ingests articles and answers questions about them, citing the paragraphs it used.
 
-    Parts are injectable (`embedder=`, `store=`, `answerer=`); by default the settings
-    build them. Ingestion may run in one thread while `ask` answers in another.
+    Every stage is a keyword-only part (`condenser=`, `retriever=`, `answerers=`,
+    `verifier=`, `llm=`, and below them `embedder=` and `store=`); by default the settings
+    build them. Ingestion may run in one thread while `ask` answers in others.
     """
 
     def __init__(
@@ -40,31 +54,52 @@ class Assistant:
         create: bool = True,
         embedder: Embedder | None = None,
         store: VectorStore | None = None,
-        answerer: Answerer | None = None,
+        condenser: Condenser | None = None,
+        retriever: Retriever | None = None,
+        answerers: Mapping[str, Answerer] | None = None,
+        verifier: Verifier | None = None,
+        llm: Any = None,
     ) -> None:
         settings = settings or Settings.from_env()
         if index_dir is not None:
-            settings = replace(settings, index_dir=Path(index_dir))
+            settings = settings.replace(index_dir=Path(index_dir))
         self.settings = settings
-        folder = Path(settings.index_dir).expanduser()
+        folder = Path(settings.index.dir).expanduser()
         if not create and not Catalog.exists(folder):
             raise NoIndexError(f"no index at {folder}: run `qa ingest data/articles` first (or pass --index DIR)")
         with _translated():
-            self._embedder = embedder or Embedder(settings.embedding_model, batch_size=settings.batch_size)
+            self.prompts = Prompts(settings.llm.prompts_dir)
+            self._embedder = embedder or Embedder(settings.index.embedding_model, batch_size=settings.index.batch_size)
             self._indexer = Indexer(
                 folder,
                 embedder=self._embedder,
-                rules=Rules.load(settings.boilerplate_file),
-                chroma_url=settings.chroma_url,
-                collection=settings.collection,
-                repeated_paragraph_articles=settings.repeated_paragraph_articles,
+                rules=Rules.load(settings.index.boilerplate_file),
+                chroma_url=settings.index.chroma_url,
+                collection=settings.index.collection,
+                repeated_paragraph_articles=settings.index.repeated_paragraph_articles,
+                titles=(settings.index.title_max_chars, settings.index.title_sentence_chars),
                 store=store,
             )
-        self._answerers: dict[str, Answerer] = {}
-        if answerer is not None:
-            self._answerers[answerer.name] = answerer
         self._names: tuple[KeywordIndex, Names] | None = None
         self._names_lock = threading.Lock()
+        self.llm = None
+        if llm is not None or settings.llm.enabled:
+            with _translated():
+                self.llm = llm if isinstance(llm, LanguageModel) else LanguageModel(settings.llm, llm)
+        rewriter = follow_up_rewriter(self.llm, self.prompts) if self.llm else None
+        self.condenser = condenser or Condenser(rewriter=rewriter)
+        self.retriever = retriever or self._default_retriever()
+        self.verifier = verifier or Verifier(
+            similarity=self._similarity, names=self._current_names, settings=settings.verify
+        )
+        self.answerers = Registry({"extractive": lambda: ExtractiveAnswerer(self.prompts)})
+        if self.llm is not None:
+            model = self.llm
+            self.answerers.add(
+                "llm", lambda: LLMAnswerer(model, self.prompts, context_tokens=settings.llm.context_tokens)
+            )
+        for name, part in (answerers or {}).items():
+            self.answerers.add(name, lambda part=part: part)
 
     # -- ingestion --------------------------------------------------------------------------
     def ingest(
@@ -81,24 +116,90 @@ class Assistant:
 
     # -- answering --------------------------------------------------------------------------
     def ask(
-        self, question: str, history: list[str] | None = None, *, top_k: int | None = None, mode: str | None = None
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        *,
+        top_k: int | None = None,
+        mode: str | None = None,
     ) -> Answer:
-        """Answer from the indexed articles; abstains (a normal Answer) when they don't say."""
-        question = (question or "").strip()
-        if not question:
-            raise EmptyQuestionError("the question is empty: type a question about the articles")
-        answerer = self._answerer(mode or self.settings.answer_mode)
-        earlier = [h for h in (history or []) if h and h.strip()]
-        with _translated():
-            keyword = self._indexer.keyword
-            analysed = analyze(question, resolve(question, earlier), self._names_for(keyword))
-            passages = self._retriever(keyword).retrieve(analysed, top_k or self.settings.top_k)
-            answer = answerer.answer(analysed, passages, self._neighbours(passages))
-            verify(answer.citations, lambda aid: self._article_row(aid).text)
+        """Answer from the indexed articles; abstains (a normal Answer) when they don't say.
+
+        `history` holds the earlier turns, oldest first: questions, or `Answer`s / dicts
+        with "question" and "answer", so a model can see what was said.
+        """
+        answer = None
+        for piece in self.ask_stream(question, history, top_k=top_k, mode=mode):
+            if isinstance(piece, Answer):
+                answer = piece
+        assert answer is not None
         return answer
 
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        *,
+        top_k: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text as the answerer writes it (not yet checked), then the verified `Answer`, always last."""
+        question = self._checked(question)
+        answerer = self._answerer(mode or self.settings.answer_mode)
+        with _translated():
+            query = self.condenser.condense(question, turns(history), rewrite=answerer.name == "llm")
+            found = self.retriever.retrieve(query, top_k or self.settings.retrieval.top_k)
+        if abstention.should_abstain(found.passages, self.settings.answer.min_support):
+            yield abstention.abstain(query, found.passages, self.prompts, kind=found.kind)
+            return
+        draft = None
+        for piece in answerer.stream(query, found.passages):
+            if isinstance(piece, Draft):
+                draft = piece
+            elif piece:
+                yield piece
+        yield self._finish(query, found, draft, answerer)
+
+    def _finish(self, query: Query, found: Retrieved, draft: Draft | None, answerer: Answerer) -> Answer:
+        """Verify the draft; fall back to quoting when the model failed or nothing it wrote holds up."""
+        verified = notice = None
+        if draft is None or draft.failure:
+            reason = draft.failure if draft is not None else "The answerer gave no answer"
+            notice = self.prompts.render("notice_fallback", reason=reason)
+        else:
+            verified = self.verifier.verify(draft, found.passages)
+            if not any(c.supported for c in verified.claims):
+                notice = self.prompts.render("notice_fallback", reason="No sentence of the model's answer is supported by the sources")
+        if notice is not None:
+            quoted = self.answerers.get("extractive").compose(found.passages)
+            verified = self.verifier.verify(quoted, found.passages)
+        with _translated():
+            check_round_trip(verified.citations, lambda aid: self._article_row(aid).text)
+        cited = {(c.article_id, c.paragraph) for c in verified.citations}
+        shown = tuple(p for p in found.passages if not p.neighbour or (p.article_id, p.paragraph) in cited)
+        return Answer(
+            question=query.question,
+            text=verified.text,
+            abstained=False,
+            citations=verified.citations,
+            standalone_question=query.text,
+            passages=shown,
+            mode="extractive" if notice else answerer.name,
+            model=None if notice else draft.model,
+            claims=verified.claims,
+            notice=notice,
+            fallback=notice is not None,
+            question_type=found.kind,
+        )
+
     def answer_modes(self) -> list[str]:
-        return sorted({"extractive", *self._answerers})
+        return self.answerers.names()
+
+    def llm_reachable(self) -> tuple[bool, str]:
+        """(ok, one line) on whether the configured language model can answer; no model: (True, "off")."""
+        if self.llm is None:
+            return True, "off"
+        return self.llm.reachable()
 
     # -- reading the index ------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
@@ -111,46 +212,61 @@ class Assistant:
         spans = tuple(ParagraphSpan(p.n, p.start, p.end, p.boilerplate is None) for p in row.paragraphs)
         return ArticleView(_info(row), row.text, spans)
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
+        """What is indexed, where, with which model, and how answers are made."""
         articles, chunks = self._indexer.catalog.counts()
         return {
             "articles": articles,
             "chunks": chunks,
             "index": str(self._indexer.folder),
-            "vectors": self.settings.chroma_url or str(self._indexer.folder / "chroma"),
+            "vectors": self.settings.index.chroma_url or str(self._indexer.folder / "chroma"),
             "model": self._indexer.catalog.meta("model") or self._embedder.name,
+            "answer_mode": self.settings.answer_mode,
+            "llm": self.llm.name if self.llm else "off",
         }
 
     # -- parts ------------------------------------------------------------------------------
+    def _checked(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise QAError(f"a question must be text, not {type(question).__name__}: pass a str")
+        question = question.strip()
+        if not question:
+            raise EmptyQuestionError("the question is empty: type a question about the articles")
+        return question
+
+    def _answerer(self, mode: str) -> Answerer:
+        if mode not in self.answerers:
+            raise QAError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes())}")
+        return self.answerers.get(mode)
+
     def _article_row(self, article_id: str):
         row = self._indexer.catalog.article(article_id)
         if row is None:
             raise QAError(f"no article {article_id!r} in the index: `qa status` or the Articles tab lists them")
         return row
 
-    def _answerer(self, mode: str) -> Answerer:
-        if mode not in self._answerers:
-            if mode != "extractive":
-                raise QAError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes())}")
-            self._answerers[mode] = ExtractiveAnswerer(
-                self._term_weight, similarity=self._similarity, min_support=self.settings.min_support
-            )
-        return self._answerers[mode]
+    def _default_retriever(self) -> Retriever:
+        indexer = self._indexer
+        return Retriever(
+            dense=lambda text, k: indexer.store.query(self._embedder.embed_query(text), k),
+            keyword=lambda tokens, k: indexer.keyword.search(tokens, k),
+            lookup=self._lookup,
+            neighbours=lambda p: indexer.catalog.neighbours(p.article_id, p.paragraph),
+            names=self._current_names,
+            reranker=Reranker(
+                self._term_weight,
+                similarity=self._similarity,
+                compare=self.settings.retrieval.rerank_sentences,
+            ),
+            settings=self.settings.retrieval,
+        )
 
-    def _names_for(self, keyword: KeywordIndex) -> Names:
+    def _current_names(self) -> Names:
+        keyword = self._indexer.keyword
         with self._names_lock:
             if self._names is None or self._names[0] is not keyword:
-                self._names = (keyword, Names.load(self.settings.aliases_file, keyword.names))
+                self._names = (keyword, Names.load(self.settings.retrieval.aliases_file, keyword.names))
             return self._names[1]
-
-    def _retriever(self, keyword: KeywordIndex) -> HybridRetriever:
-        indexer = self._indexer
-        return HybridRetriever(
-            dense=lambda text, k: indexer.store.query(self._embedder.embed_query(text), k),
-            keyword=keyword.search,
-            lookup=self._lookup,
-            candidates=self.settings.candidates,
-        )
 
     def _lookup(self, chunk_ids: list[str]) -> dict[str, Passage]:
         found = self._indexer.catalog.lookup(chunk_ids)
@@ -163,18 +279,6 @@ class Assistant:
         vectors = self._embedder.embed([query, *texts])
         q = vectors[0]
         return [sum(a * b for a, b in zip(q, v, strict=True)) for v in vectors[1:]]
-
-    def _neighbours(self, passages: list[Passage]) -> list[Passage]:
-        """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
-        have = {p.chunk_id for p in passages}
-        ids = [
-            cid
-            for p in passages
-            for cid in self._indexer.catalog.neighbours(p.article_id, p.paragraph)
-            if cid not in have
-        ]
-        found = self._lookup(list(dict.fromkeys(ids)))
-        return [found[cid] for cid in dict.fromkeys(ids) if cid in found]
 
     def _term_weight(self, term: Term) -> float:
         keyword = self._indexer.keyword

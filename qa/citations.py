@@ -1,12 +1,21 @@
-"""Citations: every quote is cut from its passage by offsets, and checked against the article."""
+"""Citations: quotes cut from passages by offsets, the `[n]` marker syntax, and the round-trip check."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from index.analysis import content_words, sentence_spans
 from qa.errors import QAError
 from qa.types import Citation, Passage
+
+# The one citation-marker syntax: "[3]"; a group such as "[1][2]" or "[1, 2]" cites several.
+MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The numbers of every marker in `text`, in order ("[1][3]" and "[1, 3]" give 1, 3)."""
+    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*,\s*", m.group(1))]
 
 
 def cite(n: int, passage: Passage, span: tuple[int, int], score: float) -> Citation:
@@ -36,7 +45,7 @@ def matching_sentence(passage: Passage, quote: str) -> tuple[int, int]:
     return max(spans, key=lambda s: len(wanted & set(content_words(passage.text[s[0] : s[1]]))))
 
 
-def verify(citations: tuple[Citation, ...], article_text: Callable[[str], str]) -> None:
+def check_round_trip(citations: tuple[Citation, ...], article_text: Callable[[str], str]) -> None:
     """Raise if any quote is not exactly the article's text at its offsets (a bug, never data)."""
     for c in citations:
         if article_text(c.article_id)[c.start : c.end] != c.quote:

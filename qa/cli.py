@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
-from qa.config import Settings
+from qa.config import LLM_BACKENDS, Settings
 from qa.errors import QAError
 
 DEFAULT_CORPUS = "data/articles"
+# Generation is fixed for evaluation, whatever the environment says, so runs compare.
+EVAL_GENERATION = {"llm_temperature": 0.0, "llm_max_tokens": 256}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--model", metavar="NAME", default=argparse.SUPPRESS, help="sentence-transformers model (QA_EMBEDDING_MODEL)"
     )
+    llm = argparse.ArgumentParser(add_help=False)
+    llm.add_argument(
+        "--llm", choices=LLM_BACKENDS, default=None, help="answer with a language model: openai, ollama or local (QA_LLM)"
+    )
+    llm.add_argument("--llm-model", metavar="NAME", default=None, help="the model's name, or a local model file (QA_LLM_MODEL)")
+    llm.add_argument("--llm-url", metavar="URL", default=None, help="the model server's URL (QA_LLM_BASE_URL)")
 
     parser = argparse.ArgumentParser(
         prog="qa",
@@ -34,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", parents=[common], help="index files or folders (default: data/articles)")
     ingest.add_argument("paths", nargs="*", metavar="PATH")
 
-    ask = commands.add_parser("ask", parents=[common], help="answer a question from the indexed articles")
+    ask = commands.add_parser("ask", parents=[common, llm], help="answer a question from the indexed articles")
     ask.add_argument("question")
     ask.add_argument("--history", nargs="*", default=[], metavar="Q", help="earlier questions, oldest first")
     ask.add_argument("--top-k", type=int, default=None, metavar="N", help="passages to retrieve")
@@ -43,10 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", parents=[common], help="remove an article (by file, folder or article id)")
     remove.add_argument("path")
 
-    status = commands.add_parser("status", parents=[common], help="what is indexed, where, with which model")
+    status = commands.add_parser(
+        "status", parents=[common, llm], help="what is indexed, where, with which models, and whether they respond"
+    )
     status.add_argument("--json", action="store_true")
 
-    evaluate = commands.add_parser("eval", parents=[common], help="score the assistant on a question file")
+    evaluate = commands.add_parser("eval", parents=[common, llm], help="score the assistant on a question file")
     evaluate.add_argument("questions", nargs="?", metavar="QUESTIONS.jsonl")
     evaluate.add_argument("--corpus", metavar="DIR", help="ingest this folder into a fresh (cached) index first")
     evaluate.add_argument("--out", metavar="DIR", default=None, help="where to write the run (default: runs/<time>)")
@@ -61,19 +73,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except QAError as exc:
-        print(f"qa: {exc}", file=sys.stderr)
+        _print(f"qa: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("qa: interrupted; what was already indexed is kept", file=sys.stderr)
+        _print("qa: interrupted; what was already indexed is kept", file=sys.stderr)
         return 130
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, **fixed: object) -> Settings:
+    backend = getattr(args, "llm", None)
     return Settings.from_env(
         index_dir=getattr(args, "index", None),
-        chroma_url=getattr(args, "chroma_url", None),
-        embedding_model=getattr(args, "model", None),
+        index_chroma_url=getattr(args, "chroma_url", None),
+        index_embedding_model=getattr(args, "model", None),
+        llm_backend=backend,
+        llm_model=getattr(args, "llm_model", None),
+        llm_base_url=getattr(args, "llm_url", None),
+        # --llm asks for the model's answer, whatever QA_ANSWER_MODE says.
+        answer_mode=None if backend is None else ("extractive" if backend == "off" else "llm"),
+        **fixed,
     )
+
+
+def _print(text: str = "", file=None) -> None:
+    """Print without control characters, so text from articles cannot drive the terminal."""
+    print(_CONTROL.sub("", text), file=file or sys.stdout)
 
 
 def _assistant(args: argparse.Namespace, *, create: bool):
@@ -91,67 +115,82 @@ def _ingest(args: argparse.Namespace) -> int:
     with _ProgressBar() as bar:
         report = assistant.ingest(paths, on_progress=bar.update)
     for source, message in report.warnings:
-        print(f"warning: {source}: {message}", file=sys.stderr)
+        _print(f"warning: {source}: {message}", file=sys.stderr)
     for source, message in report.errors:
-        print(f"qa: {message if message.startswith(source) else f'{source}: {message}'}", file=sys.stderr)
-    print(report.summary())
-    print(f"index: {assistant.status()['index']}")
+        _print(f"qa: {message if message.startswith(source) else f'{source}: {message}'}", file=sys.stderr)
+    _print(report.summary())
+    _print(f"index: {assistant.status()['index']}")
     return 2 if report.errors else 0
 
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise QAError('the question is empty: qa ask "who claimed the Fugaha attack?"')
-    answer = _assistant(args, create=False).ask(args.question, args.history, top_k=args.top_k)
+    assistant = _assistant(args, create=False)
+    answer = assistant.ask(args.question, args.history, top_k=args.top_k)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        _print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(answer.text)
+    if answer.notice:
+        _print(f"({answer.notice})")
+    _print(answer.text)
+    if answer.model:
+        _print(f"(written by {answer.model}; every sentence checked against its source)")
+    if answer.unsupported:
+        _print("\nNot supported by the sources:")
+        for claim in answer.unsupported:
+            _print(f"  ✗ {claim.text}" + (f" ({claim.reason})" if claim.reason else ""))
     if answer.citations:
-        print("\nNearest passages:" if answer.abstained else "\nSources:")
+        _print("\nNearest passages:" if answer.abstained else "\nSources:")
     for c in answer.citations:
-        print(f"[{c.n}] {c.title} — {c.article_id}, paragraph {c.paragraph}{f', {c.date}' if c.date else ''}")
-        print(f"    “{c.quote}”")
-        print(f"    {c.source} (characters {c.start}-{c.end})")
+        _print(f"[{c.n}] {c.title} — {c.article_id}, paragraph {c.paragraph}{f', {c.date}' if c.date else ''}")
+        _print(f"    “{c.quote}”")
+        _print(f"    {c.source} (characters {c.start}-{c.end})")
         for ref in c.also_in:
-            print(f"    also reported in {ref.title} — {ref.article_id}, paragraph {ref.paragraph}")
+            _print(f"    also reported in {ref.title} — {ref.article_id}, paragraph {ref.paragraph}")
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
     report = _assistant(args, create=False).remove(args.path)
-    print(f"removed {report.articles} articles ({report.removed} chunks)")
+    _print(f"removed {report.articles} articles ({report.removed} chunks)")
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = _assistant(args, create=False).status()
+    assistant = _assistant(args, create=False)
+    status = assistant.status()
+    healthy = True
+    if assistant.settings.llm.enabled:
+        reachable, detail = assistant.llm_reachable()
+        status["llm"] = f"{status['llm']}: {detail}"
+        healthy = reachable
     if args.json:
-        print(json.dumps(status, indent=2))
+        _print(json.dumps(status, indent=2))
     else:
         for key, value in status.items():
-            print(f"{key:>9}: {value}")
-    return 0
+            _print(f"{key:>11}: {value}")
+    return 0 if healthy else 2
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from qa import evaluation
+    from evaluation import runner
 
     if args.compare:
-        print(evaluation.compare(Path(args.compare[0]), Path(args.compare[1])))
+        _print(runner.compare(Path(args.compare[0]), Path(args.compare[1])))
         return 0
     if not args.questions:
         raise QAError("give a question file: qa eval eval/questions.jsonl [--corpus DIR] [--out DIR]")
     questions = Path(args.questions)
     if not questions.is_file():
         raise QAError(f"no question file at {questions}: e.g. qa eval eval/questions.jsonl")
-    settings = _settings(args)
-    assistant = evaluation.prepare_assistant(settings, Path(args.corpus) if args.corpus else None)
-    out = Path(args.out) if args.out else evaluation.default_out_dir()
+    settings = _settings(args, **EVAL_GENERATION)
+    assistant = runner.prepare_assistant(settings, Path(args.corpus) if args.corpus else None)
+    out = Path(args.out) if args.out else runner.default_out_dir()
     with _ProgressBar(unit="question") as bar:
-        run = evaluation.run(questions, assistant=assistant, out_dir=out, on_progress=bar.update)
-    print(run.summary())
-    print(f"report: {out / 'report.md'}")
+        run = runner.run(questions, assistant=assistant, out_dir=out, on_progress=bar.update)
+    _print(run.summary())
+    _print(f"report: {out / 'report.md'}")
     return 0
 
 

@@ -1,12 +1,24 @@
-"""The one settings object, built once at the edge (CLI, UI, eval) and passed down."""
+"""The one settings tree (index, retrieval, answer, llm), built once at the edge and passed down.
+
+Every field is typed, defaulted and described, and has its `QA_*` environment variable.
+Only `Settings.from_env` reads the environment; everything below the edge takes values.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from qa.errors import QAError
+
+SECTIONS = ("index", "retrieval", "answer", "verify", "llm")
+LLM_BACKENDS = ("off", "openai", "ollama", "local")
+ANSWER_MODES = ("extractive", "llm")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def default_index_dir() -> Path:
@@ -15,94 +27,235 @@ def default_index_dir() -> Path:
     return Path(base) / "qa-news" / "index"
 
 
+def setting(default: Any = None, *, env: str, help: str, choices: tuple[str, ...] = (), secret: bool = False, factory=None):
+    """A settings field: its default, environment variable and one line saying what it does."""
+    metadata = {"env": env, "help": help, "choices": choices, "secret": secret}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata, repr=not secret)
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Where and how articles are stored."""
+
+    dir: Path = setting(
+        env="QA_INDEX_DIR", factory=default_index_dir, help="folder of the local index (Chroma, catalog, keyword index)"
+    )
+    chroma_url: str | None = setting(None, env="QA_CHROMA_URL", help="Chroma server URL; the server then holds the index")
+    collection: str = setting("paragraphs", env="QA_COLLECTION", help="Chroma collection name")
+    embedding_model: str = setting(
+        "", env="QA_EMBEDDING_MODEL", help="sentence-transformers model name or path; empty = bundled all-MiniLM-L6-v2"
+    )
+    boilerplate_file: Path | None = setting(
+        None, env="QA_BOILERPLATE", help="extra boilerplate rules (TOML) merged over the built-in ones"
+    )
+    repeated_paragraph_articles: int = setting(
+        3, env="QA_REPEATED_PARAGRAPH_ARTICLES", help="a paragraph found verbatim in this many different stories is boilerplate"
+    )
+    batch_size: int = setting(64, env="QA_BATCH_SIZE", help="texts encoded per embedding batch")
+    title_max_chars: int = setting(
+        120, env="QA_TITLE_MAX_CHARS", help="a first line up to this long, not ending a sentence, is the title"
+    )
+    title_sentence_chars: int = setting(
+        100, env="QA_TITLE_SENTENCE_CHARS", help="a first sentence used as a title is cut to this length"
+    )
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """How passages are found and ordered."""
+
+    top_k: int = setting(5, env="QA_TOP_K", help="passages retrieved per question")
+    candidates: int = setting(40, env="QA_CANDIDATES", help="candidates taken from each retriever before fusion")
+    rrf_k: int = setting(60, env="QA_RRF_K", help="reciprocal-rank-fusion constant: larger flattens the head of each list")
+    dense_weight: float = setting(1.0, env="QA_DENSE_WEIGHT", help="weight of the dense (embedding) ranking in fusion")
+    keyword_weight: float = setting(1.0, env="QA_KEYWORD_WEIGHT", help="weight of the keyword (BM25) ranking in fusion")
+    neighbours: bool = setting(
+        True, env="QA_NEIGHBOURS", help="also read the paragraphs beside each hit (a story often names its subject one up)"
+    )
+    duplicate_overlap: float = setting(
+        0.8, env="QA_DUPLICATE_OVERLAP", help="word-set overlap above which two paragraphs are one report, folded together"
+    )
+    rerank_sentences: int = setting(
+        8, env="QA_RERANK_SENTENCES", help="leading candidate sentences compared by meaning with the question"
+    )
+    aliases_file: Path | None = setting(
+        None, env="QA_ALIASES", help="extra alias table (TOML) merged over the built-in one"
+    )
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """How the answer is composed, and when the assistant abstains."""
+
+    mode: str = setting(
+        "",
+        env="QA_ANSWER_MODE",
+        choices=("", *ANSWER_MODES),
+        help="answerer: extractive or llm; empty = llm when QA_LLM names a backend, else extractive",
+    )
+    min_support: float = setting(
+        0.40, env="QA_MIN_SUPPORT", help="evidence strength (0-1) below which the assistant abstains"
+    )
+    similarity_weight: float = setting(
+        0.4, env="QA_SIMILARITY_WEIGHT", help="share of a sentence's evidence that comes from meaning similarity"
+    )
+    max_question_chars: int = setting(
+        1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted"
+    )
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    """How each sentence a model writes is checked against the paragraph it cites."""
+
+    window: int = setting(3, env="QA_VERIFY_WINDOW", help="longest supporting span, in consecutive sentences")
+    compare: int = setting(
+        4, env="QA_VERIFY_COMPARE", help="spans per paragraph compared by meaning (the best by words first)"
+    )
+    word_weight: float = setting(
+        0.5, env="QA_VERIFY_WORD_WEIGHT", help="share of agreement from shared words (the rest from meaning similarity)"
+    )
+    min_support: float = setting(
+        0.5, env="QA_VERIFY_MIN_SUPPORT", help="agreement (0-1) a span needs to support a sentence"
+    )
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """The language model used by the llm answer mode."""
+
+    backend: str = setting(
+        "off", env="QA_LLM", choices=LLM_BACKENDS, help="off, openai (any OpenAI-compatible server), ollama, or local"
+    )
+    base_url: str | None = setting(
+        None, env="QA_LLM_BASE_URL", help="server URL, e.g. http://localhost:11434 (ollama) or http://host:8000/v1"
+    )
+    model: str = setting(
+        "", env="QA_LLM_MODEL", help="model name on the server; for local, a GGUF file or model folder (empty = SmolLM2)"
+    )
+    api_key: str | None = setting(None, env="QA_LLM_API_KEY", help="API key sent to the server (never logged)", secret=True)
+    timeout: float = setting(60.0, env="QA_LLM_TIMEOUT", help="seconds to wait for the model before falling back")
+    temperature: float = setting(0.0, env="QA_LLM_TEMPERATURE", help="sampling temperature (0 = deterministic)")
+    max_tokens: int = setting(256, env="QA_LLM_MAX_TOKENS", help="longest answer the model may write, in tokens")
+    context_tokens: int = setting(
+        1200, env="QA_LLM_CONTEXT_TOKENS", help="token budget for the source passages sent to the model"
+    )
+    prompts_dir: Path | None = setting(
+        None, env="QA_PROMPTS", help="folder of prompt templates overriding the built-in ones (same file names)"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.backend != "off"
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of the assistant, typed and defaulted. `from_env` reads `QA_*` variables."""
+    """Every knob of the assistant. Override a field with its flat name: `index_dir`, `llm_backend`..."""
 
-    index_dir: Path = field(
-        default_factory=default_index_dir,
-        metadata={"env": "QA_INDEX_DIR", "help": "folder of the local index (Chroma, catalog, BM25)"},
-    )
-    chroma_url: str | None = field(
-        default=None,
-        metadata={"env": "QA_CHROMA_URL", "help": "Chroma server URL; vectors go there instead"},
-    )
-    collection: str = field(
-        default="paragraphs",
-        metadata={"env": "QA_COLLECTION", "help": "Chroma collection name"},
-    )
-    embedding_model: str = field(
-        default="",
-        metadata={
-            "env": "QA_EMBEDDING_MODEL",
-            "help": "sentence-transformers model name or path; empty = bundled all-MiniLM-L6-v2",
-        },
-    )
-    aliases_file: Path | None = field(
-        default=None,
-        metadata={"env": "QA_ALIASES", "help": "extra alias table (TOML) merged over the built-in one"},
-    )
-    boilerplate_file: Path | None = field(
-        default=None,
-        metadata={"env": "QA_BOILERPLATE", "help": "extra boilerplate rules (TOML) merged over the built-in ones"},
-    )
-    top_k: int = field(default=5, metadata={"env": "QA_TOP_K", "help": "passages retrieved per question"})
-    candidates: int = field(
-        default=40,
-        metadata={"env": "QA_CANDIDATES", "help": "candidates from each retriever before fusion"},
-    )
-    min_support: float = field(
-        default=0.40,
-        metadata={
-            "env": "QA_MIN_SUPPORT",
-            "help": "evidence strength (key-term coverage blended with meaning similarity, 0-1) below which it abstains",
-        },
-    )
-    answer_mode: str = field(default="extractive", metadata={"env": "QA_ANSWER_MODE", "help": "answerer: extractive"})
-    repeated_paragraph_articles: int = field(
-        default=3,
-        metadata={
-            "env": "QA_REPEATED_PARAGRAPH_ARTICLES",
-            "help": "a paragraph found verbatim in this many articles is boilerplate",
-        },
-    )
-    batch_size: int = field(default=64, metadata={"env": "QA_BATCH_SIZE", "help": "embedding batch size"})
+    index: IndexSettings = field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
+    verify: VerifySettings = field(default_factory=VerifySettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Settings from `QA_*` environment variables; explicit overrides win."""
+    def from_env(cls, environ: typing.Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from `QA_*` environment variables; explicit overrides (flat names, None = unset) win."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
+        values: dict[str, Any] = {}
+        for name, f, _ in _fields():
             raw = env.get(f.metadata["env"])
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _parse(f.name, f.type, raw, f.metadata["env"])
+            if raw is not None and raw.strip() != "":
+                values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("index_dir", "aliases_file", "boilerplate_file"):
-            if isinstance(values.get(key), str):
-                values[key] = Path(values[key])
-        return cls(**values)
+        return cls().replace(**values)
+
+    def replace(self, **values: Any) -> Settings:
+        """A copy with fields changed, by flat name (`index_dir=...`); strings are parsed by the field's type."""
+        known = {name: (section, f, kind) for name, f, (section, kind) in _fields()}
+        changed: dict[str, dict[str, Any]] = {}
+        for name, value in values.items():
+            if name not in known:
+                raise QAError(f"unknown setting {name!r}: `qa --help` or the README's settings table lists them")
+            section, f, kind = known[name]
+            changed.setdefault(section, {})[f.name] = _parse(f, kind, value)
+        return replace(self, **{s: replace(getattr(self, s), **v) for s, v in changed.items()})
+
+    @property
+    def answer_mode(self) -> str:
+        """The answerer asked for, or the default: llm when a backend is configured."""
+        return self.answer.mode or ("llm" if self.llm.enabled else "extractive")
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Plain values for reports; secrets are redacted."""
+        out: dict[str, dict[str, Any]] = {}
+        for section in SECTIONS:
+            part = getattr(self, section)
+            out[section] = {
+                f.name: ("(set)" if getattr(part, f.name) else None)
+                if f.metadata["secret"]
+                else _plain(getattr(part, f.name))
+                for f in fields(part)
+            }
+        return out
 
     @classmethod
     def describe(cls) -> list[tuple[str, str, str]]:
         """(environment variable, default, help) for every field: the README's settings table."""
         rows = []
-        for f in fields(cls):
+        for _, f, _ in _fields():
             default = f.default_factory() if callable(f.default_factory) else f.default
-            rows.append((f.metadata["env"], str(default), f.metadata["help"]))
+            rows.append((f.metadata["env"], "(none)" if default in (None, "") else str(default), f.metadata["help"]))
         return rows
 
 
-def _parse(name: str, type_name: object, raw: str, env_name: str) -> object:
-    kind = str(type_name)
-    try:
-        if kind.startswith("int"):
-            return int(raw)
-        if kind.startswith("float"):
-            return float(raw)
-    except ValueError:
-        raise QAError(f"{env_name}={raw!r} is not a number: fix or unset it") from None
-    if "Path" in kind:
-        return Path(raw).expanduser()
-    return raw
+def _fields() -> list[tuple[str, Any, tuple[str, str]]]:
+    """(flat name, field, (section, type text)) of every setting."""
+    out = []
+    for section in SECTIONS:
+        kind = typing.get_type_hints(Settings)[section]
+        hints = {name: str(t) for name, t in typing.get_type_hints(kind).items()}
+        out += [(f"{section}_{f.name}", f, (section, hints[f.name])) for f in fields(kind)]
+    return out
+
+
+def _parse(f: Any, kind: str, value: Any) -> Any:
+    env = f.metadata["env"]
+    if not isinstance(value, str):
+        parsed = Path(value).expanduser() if isinstance(value, Path) else value
+    else:
+        raw = value.strip()
+        try:
+            if "bool" in kind:
+                if raw.lower() not in _TRUE | _FALSE:
+                    raise ValueError
+                parsed = raw.lower() in _TRUE
+            elif "int" in kind:
+                parsed = int(raw)
+            elif "float" in kind:
+                parsed = float(raw)
+            elif "Path" in kind:
+                parsed = Path(raw).expanduser() if raw else None
+            else:
+                parsed = raw
+        except ValueError:
+            expected = "true or false" if "bool" in kind else "a number"
+            raise QAError(f"{env}={value!r} is not {expected}: fix or unset it") from None
+    choices = f.metadata["choices"]
+    if choices and parsed not in choices:
+        shown = ", ".join(c for c in choices if c)
+        raise QAError(f"{env}={value!r} is not one of {shown}: fix or unset it")
+    if isinstance(parsed, int | float) and not isinstance(parsed, bool) and parsed < 0:
+        raise QAError(f"{env}={value!r} must not be negative: fix or unset it")
+    return parsed
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if is_dataclass(value):
+        return str(value)
+    return value

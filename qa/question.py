@@ -5,16 +5,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import fold, stem, stopwords, words
-from qa.conversation import Resolved
+from index.analysis import AUXILIARIES, fold, stem, stopwords, words
 from qa.names import Names, alias_pattern, alias_stems
+from qa.types import Query
 
-_AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"}
+QUESTION_TYPES = ("who", "what", "when", "where", "how many", "why")
+_WH = r"\b(?:what|which)\s+(?:\w+\s+)?"  # "which country", "what two countries"
+_PEOPLE = (
+    r"group|organi[sz]ation|person|people|man|men|woman|women|agency|militia|company|team|party|leader|"
+    r"president|minister|official|politician|candidate|player|actor|actress|singer|author|writer|firm"
+)
+_PLACES = r"city|cities|town|country|countries|region|place|state|province|county|continent|island|nation"
+# Each pattern names a question type; the earliest match in the question wins, so a "who"
+# inside a relative clause ("What did the man who ...") does not decide the type.
 _TYPES = (
-    ("how many", re.compile(r"\bhow (many|much)\b|\bnumber of\b", re.I)),
-    ("when", re.compile(r"\bwhen\b|\bwhat (date|day|month|year|time)\b|\bon which (date|day)\b", re.I)),
-    ("where", re.compile(r"\bwhere\b|\bwhich (city|town|country|region|place)\b", re.I)),
-    ("who", re.compile(r"\bwho(m|se)?\b|\bwhich (group|organi[sz]ation|person|man|woman|agency|militia)\b", re.I)),
+    ("how many", re.compile(r"\bhow (many|much)\b|\b(?:(?:what|which)(?: is| was)?(?: the)? )?number of\b", re.I)),
+    (
+        "when",
+        re.compile(
+            r"\bwhen\b|" + _WH + r"(date|day|month|year|time|century|decade)\b|\bhow long ago\b|"
+            r"\b(on|in) which (date|day|month|year)\b",
+            re.I,
+        ),
+    ),
+    ("where", re.compile(r"\bwhere\b|" + _WH + rf"({_PLACES})\b", re.I)),
+    ("who", re.compile(r"\bwho(m|se)?\b|" + _WH + rf"({_PEOPLE})\b", re.I)),
     ("why", re.compile(r"\bwhy\b", re.I)),
     ("what", re.compile(r"\bwhat\b|\bwhich\b|\bhow\b", re.I)),
 )
@@ -53,10 +68,12 @@ class Question:
 
 
 def kind_of(question: str) -> str:
-    return next((name for name, pattern in _TYPES if pattern.search(question)), "what")
+    """who / what / when / where / how many / why: the kind of answer the question asks for."""
+    found = [(m.start(), order, name) for order, (name, p) in enumerate(_TYPES) if (m := p.search(question))]
+    return min(found)[2] if found else "what"
 
 
-def analyze(question: str, resolved: Resolved, names: Names) -> Question:
+def analyze(resolved: Query, names: Names) -> Question:
     """Key terms of the question; words borrowed from an earlier question are not `focus`."""
     terms: list[Term] = []
     expansions: list[str] = []
@@ -95,7 +112,7 @@ def analyze(question: str, resolved: Resolved, names: Names) -> Question:
                     is_name=word[:1].isupper() and bool(text[: m.start()].strip()),
                 )
             )
-    return Question(question, resolved.text, kind, tuple(terms), tuple(dict.fromkeys(expansions)))
+    return Question(resolved.question, resolved.text, kind, tuple(terms), tuple(dict.fromkeys(expansions)))
 
 
 _TYPE_WORD = re.compile(r"^\s*(?:which|what)\s+(\w+)", re.I)
@@ -110,10 +127,10 @@ def _predicate(question: str) -> str | None:
     tokens = words(question)
     lowered = [fold(t) for t in tokens]
     stop = stopwords()
-    if len(lowered) > 1 and lowered[0] in ("who", "what", "which") and lowered[1] not in _AUX | stop:
+    if len(lowered) > 1 and lowered[0] in ("who", "what", "which") and lowered[1] not in AUXILIARIES | stop:
         return lowered[1]
     for i, word in enumerate(lowered):
-        if word in _AUX and not tokens[i].isupper():  # "IS" is a name, "is" a verb
+        if word in AUXILIARIES and not tokens[i].isupper():  # "IS" is a name, "is" a verb
             for j in range(i + 1, len(tokens)):
                 if lowered[j] not in stop and not tokens[j][0].isupper() and not tokens[j][0].isdigit():
                     # "is said to be transferring": the reported verb is the one that counts

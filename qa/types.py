@@ -1,8 +1,34 @@
-"""The values the assistant hands out: answers, citations, passages and article views."""
+"""The values the assistant hands out and its stages pass along: queries, passages, answers, citations."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+
+SUPPORTED = "supported"
+RECITED = "re-cited"
+UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier exchange of the conversation: the question, and the answer when known."""
+
+    question: str
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question made to stand on its own (the condense stage's output).
+
+    `text` is what is searched and answered; `own` is the question's own wording, and
+    `context` the earlier question it leans on, if any.
+    """
+
+    question: str
+    text: str
+    own: str
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -17,8 +43,25 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A sentence of a passage (`passage.text[start:end]`), scored as an answer to the question.
+
+    `support` is the evidence strength (0-1) that decides abstention; `score` orders
+    sentences of one question. `short` is the phrase that answers it, if one was found, and
+    `companions` are sentences to quote with it (one naming its subject, say).
+    """
+
+    start: int
+    end: int
+    score: float
+    support: float
+    short: tuple[int, int] | None = None
+    companions: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Passage:
-    """One retrieved paragraph (or part of a long paragraph) with its fused score."""
+    """One retrieved paragraph (or part of a long paragraph), with its fused score and evidence."""
 
     chunk_id: str
     article_id: str
@@ -34,6 +77,12 @@ class Passage:
     keyword_rank: int | None = None
     also_in: tuple[Reference, ...] = ()
     copies: tuple[Passage, ...] = field(default=(), compare=False, repr=False)  # the folded near-duplicates
+    sentences: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)  # best first
+    neighbour: bool = False  # read because it sits beside a retrieved paragraph
+
+    @property
+    def support(self) -> float:
+        return self.sentences[0].support if self.sentences else 0.0
 
 
 @dataclass(frozen=True)
@@ -59,12 +108,35 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer and the verifier's verdict on it.
+
+    `verdict` is "supported", "re-cited" (supported by another retrieved paragraph than the
+    one the writer cited, and now cited to it) or "unsupported". `citations` are the
+    markers it carries after verification; `support` is the agreement found (0-1), and
+    `reason` says what failed, for an unsupported sentence.
+    """
+
+    text: str
+    citations: tuple[int, ...]
+    verdict: str
+    support: float = 0.0
+    reason: str = ""
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict != UNSUPPORTED
+
+
+@dataclass(frozen=True)
 class Answer:
     """A short answer whose sentences end with citation markers `[n]`.
 
     An abstention ("the articles don't say") is a normal Answer with `abstained=True`
     whose citations are the nearest passages, offered for the reader to check.
-    `passages` are the retrieved passages, reordered so the best evidence comes first.
+    `passages` are the retrieved passages, best evidence first. `claims` carry the
+    verifier's verdict on each sentence; `notice` is a one-line remark for the reader
+    (a fallback, an ingest under way); `model` names the language model that wrote it.
     """
 
     question: str
@@ -73,6 +145,16 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     standalone_question: str = ""
     passages: tuple[Passage, ...] = field(default=(), compare=False)
+    mode: str = "extractive"
+    model: str | None = None
+    claims: tuple[Claim, ...] = ()
+    notice: str | None = None
+    fallback: bool = False
+    question_type: str = "what"
+
+    @property
+    def unsupported(self) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if not c.supported)
 
     def to_dict(self) -> dict:
         return {
@@ -81,6 +163,13 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
+            "mode": self.mode,
+            "model": self.model,
+            "claims": [{**asdict(c), "citations": list(c.citations)} for c in self.claims],
+            "unsupported": [c.text for c in self.unsupported],
+            "notice": self.notice,
+            "fallback": self.fallback,
+            "question_type": self.question_type,
         }
 
 

@@ -31,7 +31,7 @@ def make_assistant(tmp_path, embedder):
     """A fresh Assistant over an empty index in a temporary folder."""
 
     def make(name: str = "index", **settings) -> Assistant:
-        return Assistant(settings=Settings(index_dir=tmp_path / name, **settings), embedder=embedder)
+        return Assistant(settings=Settings().replace(index_dir=tmp_path / name, **settings), embedder=embedder)
 
     return make
 
@@ -39,7 +39,7 @@ def make_assistant(tmp_path, embedder):
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory, embedder) -> Assistant:
     """The five sample articles, ingested once (read-only for the tests that use it)."""
-    assistant = Assistant(settings=Settings(index_dir=tmp_path_factory.mktemp("sample")), embedder=embedder)
+    assistant = Assistant(settings=Settings().replace(index_dir=tmp_path_factory.mktemp("sample")), embedder=embedder)
     report = assistant.ingest([ARTICLES])
     assert not report.errors
     return assistant

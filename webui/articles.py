@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from qa.api import FILE_TYPES
 from qa.types import ArticleInfo
 from webui.jobs import Ingestor
 
 log = logging.getLogger(__name__)
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+ALLOWED_SUFFIXES = FILE_TYPES
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 

@@ -1,10 +1,8 @@
-"""The chat turn: ask the assistant, stream the answer into the chat, then show its sources."""
+"""The chat turn: stream the answer as it is written, then replace it with the verified answer and its sources."""
 
 from __future__ import annotations
 
 import logging
-import re
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -14,24 +12,17 @@ from webui import render
 
 log = logging.getLogger(__name__)
 
-# Pause between streamed chunks: long enough to read as typing, short enough not to slow anyone.
-STREAM_DELAY = 0.03
-_CHUNK = re.compile(r"\S+\s*")
-
 
 class Asks(Protocol):
     """The part of `qa.Assistant` the chat needs."""
 
     def ask(
-        self, question: str, history: list[str] | None = None, *, top_k: int | None = None, mode: str | None = None
+        self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None, mode: str | None = None
     ) -> Answer: ...
 
-
-def _chunks(text: str, words: int = 3) -> Iterator[str]:
-    """Growing prefixes of `text`, a few words at a time."""
-    pieces = _CHUNK.findall(text)
-    for i in range(words, len(pieces) + words, words):
-        yield "".join(pieces[:i])
+    def ask_stream(
+        self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None, mode: str | None = None
+    ) -> Iterator[str | Answer]: ...
 
 
 def error_message(exc: BaseException) -> str:
@@ -48,12 +39,12 @@ def respond(
     turns: list[dict[str, Any]] | None,
     top_k: float | None = None,
     mode: str | None = None,
-    delay: float = STREAM_DELAY,
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str | None, str]]:
     """One chat turn as a stream of (chat, turns, sources panel or None to keep it, textbox).
 
-    `turns` holds every earlier answer as `Answer.to_dict()`: its questions are the follow-up
-    history, its citations feed the sources panel.
+    Text arrives as the answerer writes it and is shown as unchecked; the verified answer
+    then replaces it. `turns` holds every earlier answer as `Answer.to_dict()`: they are the
+    conversation's history, and their citations feed the sources panel.
     """
     chat = list(chat or [])
     turns = list(turns or [])
@@ -61,40 +52,38 @@ def respond(
     if not question:
         return
     chat.append({"role": "user", "content": question})
-    chat.append({"role": "assistant", "content": '<div class="answer pending">Searching the articles…</div>'})
+    chat.append({"role": "assistant", "content": render.pending_html()})
     yield list(chat), list(turns), None, ""
 
-    history = [t["question"] for t in turns if t.get("question")]
+    history = [{"question": t["question"], "answer": t.get("answer")} for t in turns if t.get("question")]
+    written = ""
+    answer: Answer | None = None
     try:
-        answer = assistant.ask(question, history, top_k=int(top_k) if top_k else None, mode=mode or None)
+        stream = assistant.ask_stream(question, history, top_k=int(top_k) if top_k else None, mode=mode or None)
+        for piece in stream:
+            if isinstance(piece, Answer):
+                answer = piece
+                continue
+            written += piece
+            chat[-1] = {"role": "assistant", "content": render.unchecked_html(written)}
+            yield list(chat), list(turns), None, ""
     except Exception as exc:  # any failure becomes a short chat message; the app keeps running
         if isinstance(exc, QAError):
-            log.warning("question %r: %s", question, exc)
+            log.warning("question %r: %s", question[:200], exc)
         else:
-            log.exception("answering %r failed", question)
+            log.exception("answering %r failed", question[:200])
         chat[-1] = {"role": "assistant", "content": render.notice_html(error_message(exc), "error")}
         yield list(chat), list(turns), None, ""
         return
-
-    turn = len(turns)
-    numbers = [c.n for c in answer.citations]
-    for partial in _chunks(answer.text):
-        chat[-1] = {
-            "role": "assistant",
-            "content": render.answer_html(partial, turn, (), abstained=answer.abstained),
-        }
-        yield list(chat), list(turns), None, ""
-        time.sleep(delay)
-    chat[-1] = {
-        "role": "assistant",
-        "content": render.answer_html(answer.text, turn, numbers, abstained=answer.abstained),
-    }
-    turns.append(answer.to_dict())
+    assert answer is not None
+    turn = answer.to_dict()
+    chat[-1] = {"role": "assistant", "content": render.answer_html(turn, len(turns))}
+    turns.append(turn)
     yield list(chat), list(turns), render.sources_html(turns), ""
 
 
 def ask_api(
-    assistant: Asks, question: str, history: Sequence[str] | None = None, top_k: int | None = None
+    assistant: Asks, question: str, history: Sequence[Any] | None = None, top_k: int | None = None
 ) -> dict[str, Any]:
     """The client API's answer, `Answer.to_dict()`; errors propagate for the caller to translate."""
     return assistant.ask(question, list(history or []), top_k=top_k or None).to_dict()

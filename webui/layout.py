@@ -116,7 +116,8 @@ def _trouble(job: IngestJob | None) -> str:
 
 def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, default_top_k: int = 5) -> gr.Blocks:
     """The whole page, wired to one `Assistant` (and the ingestor that feeds it)."""
-    modes = assistant.answer_modes() or ["extractive"]
+    modes = assistant.answer_modes()
+    default_mode = assistant.settings.answer_mode if assistant.settings.answer_mode in modes else modes[0]
 
     def refresh_status() -> tuple[str, Any]:
         text, busy = status_text(assistant, ingestor)
@@ -242,9 +243,10 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                             )
                             mode = gr.Radio(
                                 modes,
-                                value=modes[0],
+                                value=default_mode,
                                 label="Answer mode",
-                                info="Extractive answers quote the articles word for word. An LLM mode appears here once one is configured.",
+                                info="extractive quotes the articles word for word; llm (when QA_LLM names a model) "
+                                "writes the answer and checks each sentence against the paragraph it cites.",
                                 elem_id="mode",
                             )
                     with gr.Column(scale=2, min_width=320):

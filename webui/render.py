@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from qa.citations import MARKER
 from qa.types import ArticleInfo, ArticleView
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def _e(value: object) -> str:
@@ -25,25 +24,63 @@ def _paragraphs_as_html(text: str) -> str:
     return "<br><br>".join(p.replace("\n", "<br>") for p in parts)
 
 
-def answer_html(text: str, turn: int, numbers: Iterable[int], *, abstained: bool) -> str:
-    """One chat message: the answer text with each known `[n]` turned into a link to source n.
+def pending_html() -> str:
+    return '<div class="answer pending">Searching the articles…</div>'
+
+
+def unchecked_html(text: str) -> str:
+    """Text as the answerer writes it, before the verifier has checked it: shown muted."""
+    return (
+        '<div class="answer unchecked" aria-busy="true"><span class="check-badge">Checking against the sources…</span> '
+        f"{_paragraphs_as_html(text)}</div>"
+    )
+
+
+def answer_html(answer: Mapping[str, Any], turn: int) -> str:
+    """One verified answer (`Answer.to_dict()`): each known `[n]` links to source n, unsupported sentences are marked.
 
     The whole message is one `<div>` so the chat's markdown renderer leaves the text alone
     (article text may contain `#`, `*` or `_`).
     """
-    known = set(numbers)
-    body = _paragraphs_as_html(text)
+    known = {int(c["n"]) for c in answer.get("citations") or ()}
 
     def link(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n not in known:
-            return match.group(0)
-        return f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>'
+        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+        return "".join(
+            f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>' if n in known else f"[{n}]"
+            for n in numbers
+        )
 
-    body = _MARKER.sub(link, body)
-    if abstained:
-        return f'<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> {body}</div>'
-    return f'<div class="answer">{body}</div>'
+    claims = answer.get("claims") or []
+    if answer.get("abstained") or not any(c["verdict"] == "unsupported" for c in claims):
+        body = MARKER.sub(link, _paragraphs_as_html(str(answer.get("text") or answer.get("answer") or "")))
+    else:
+        body = " ".join(_claim_html(c, link) for c in claims)
+    extras = []
+    if answer.get("notice"):
+        extras.append(f'<div class="answer-notice">{_e(answer["notice"])}</div>')
+    if answer.get("model"):
+        extras.append(
+            f'<div class="answer-model">Written by {_e(answer["model"])}; each sentence checked against its source.</div>'
+        )
+    if answer.get("abstained"):
+        return (
+            f'<div class="answer abstained"><span class="abstain-badge">Not in the articles</span> {body}'
+            f"{''.join(extras)}</div>"
+        )
+    return f'<div class="answer">{body}{"".join(extras)}</div>'
+
+
+def _claim_html(claim: Mapping[str, Any], link) -> str:
+    markers = "".join(f" [{int(n)}]" for n in claim.get("citations") or ())
+    text = MARKER.sub(link, _e(claim["text"]) + markers)
+    if claim["verdict"] != "unsupported":
+        return f'<span class="claim">{text}</span>'
+    reason = _e(claim.get("reason") or "not found in the sources")
+    return (
+        f'<span class="claim unsupported" title="Not supported by the sources: {reason}">'
+        f'<span class="unsupported-badge">Unsupported</span> {text}</span>'
+    )
 
 
 def status_html(text: str, *, busy: bool = False) -> str:

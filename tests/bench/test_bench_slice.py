@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import convert_realtimeqa, convert_squad, quality
-from qa.metrics import answer_matches, normalize_space
+from evaluation.metrics import answer_matches, normalize_space
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -25,7 +25,7 @@ def test_reingesting_unchanged_files_embeds_nothing_and_loads_no_model(make_assi
     from qa.api import Assistant
 
     fresh = Embedder()
-    again = Assistant(settings=Settings(index_dir=tmp_path / "shared"), embedder=fresh).ingest([corpus])
+    again = Assistant(settings=Settings().replace(index_dir=tmp_path / "shared"), embedder=fresh).ingest([corpus])
     assert (again.added, again.skipped, again.unchanged_articles) == (0, 29, 5)
     assert "nothing new" in again.summary()
     assert "model" not in fresh.__dict__  # the model was never loaded: nothing to embed
@@ -107,8 +107,8 @@ def test_index_built_with_another_model_is_a_clear_error(make_assistant, tmp_pat
     from qa.api import Assistant
 
     make_assistant("shared").ingest([ARTICLES / "002_87556d76f135b60a.txt"])
-    same = Assistant(settings=Settings(index_dir=tmp_path / "shared", embedding_model=bundled_model_path()))
+    same = Assistant(settings=Settings().replace(index_dir=tmp_path / "shared", index_embedding_model=bundled_model_path()))
     assert "Amaq" in same.ask("who claimed the Fugaha attack?").text  # the bundled model named by its path
-    other = Assistant(settings=Settings(index_dir=tmp_path / "shared"), embedder=Embedder("/models/other-model"))
+    other = Assistant(settings=Settings().replace(index_dir=tmp_path / "shared"), embedder=Embedder("/models/other-model"))
     with pytest.raises(QAError, match="built with model"):
         other.ask("who claimed the Fugaha attack?")

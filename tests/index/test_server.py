@@ -49,7 +49,7 @@ def chroma_server(tmp_path):
 
 @pytest.mark.server
 def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, embedder):
-    settings = Settings(index_dir=tmp_path / "local", chroma_url=chroma_server)
+    settings = Settings().replace(index_dir=tmp_path / "local", index_chroma_url=chroma_server)
     assistant = Assistant(settings=settings, embedder=embedder)
     assert assistant.ingest([ARTICLES]).added == 29
     assert not (tmp_path / "local" / "chroma").exists()  # the vectors live in the server
@@ -62,7 +62,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path, embedder):
     from qa import QAError
 
     assistant = Assistant(
-        settings=Settings(index_dir=tmp_path / "i", chroma_url="http://127.0.0.1:9"), embedder=embedder
+        settings=Settings().replace(index_dir=tmp_path / "i", index_chroma_url="http://127.0.0.1:9"), embedder=embedder
     )
     with pytest.raises(QAError, match="Chroma"):
         assistant.ingest([ARTICLES])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from qa.conversation import resolve, topic_of
 from qa.names import Names
-from qa.question import analyze, kind_of
 
 CORPUS_NAMES = {"FKH": ["fugaha", "fuqaha"], "AKL": ["uqaylah"], "SRT": ["sirte"]}
 
@@ -30,34 +28,3 @@ def test_user_alias_file_extends_a_built_in_group(tmp_path):
     names = Names.load(extra)
     [mention] = names.mentions("Tanzim al-Dawla claimed it")
     assert "ISIS" in mention.aliases
-
-
-def test_question_terms_carry_variants_aliases_and_the_predicate():
-    names = Names.load(corpus_names=CORPUS_NAMES)
-    question = analyze(
-        "Who claimed the Fuqaha attack by IS?", resolve("Who claimed the Fuqaha attack by IS?", []), names
-    )
-    by_text = {t.text: t for t in question.terms}
-    assert {"fugaha", "fuqaha"} <= by_text["Fuqaha"].stems
-    assert by_text["IS"].found_in(set(), "the Islamic State group")
-    assert question.predicate.text == "claimed" and question.kind == "who"
-
-
-def test_question_kinds():
-    assert kind_of("How many people were beheaded?") == "how many"
-    assert kind_of("When did Amaq release the video?") == "when"
-    assert kind_of("Which group claimed it?") == "who"
-    assert kind_of("Where is the checkpoint?") == "where"
-
-
-def test_follow_up_pronoun_takes_the_earlier_topic():
-    assert topic_of("who claimed the Fugaha attack") == "the Fugaha attack"
-    resolved = resolve("When did it happen?", ["who claimed the Fugaha attack?"])
-    assert resolved.text == "When did the Fugaha attack happen?"
-    plural = resolve("How many of them did the LNA kill?", ["Who attacked the Uqaylah police station?"])
-    assert plural.context == "Who attacked the Uqaylah police station" and plural.own.startswith("How many of them")
-
-
-def test_self_contained_question_ignores_history():
-    resolved = resolve("How many people live in Sirte?", ["who claimed the Fugaha attack?"])
-    assert resolved.text == "How many people live in Sirte?" and resolved.context is None

@@ -107,20 +107,21 @@ def test_a_near_duplicate_is_offered_as_also_reported_in_and_opens(page, chat):
     assert viewer.locator(".para.hl").get_attribute("data-n") == also.get_attribute("data-paragraph")
 
 
-def test_the_answer_is_streamed_before_the_sources_appear(page, chat):
+def test_the_answer_is_shown_unchecked_then_replaced_by_the_verified_one(page, chat):
     seen: list[str] = []
-    page.expose_function("recordAnswer", lambda text: seen.append(text))
+    page.expose_function("recordAnswer", lambda html: seen.append(html))
     page.evaluate(
         """() => new MutationObserver(() => {
              const a = [...document.querySelectorAll('#chat .answer')].pop();
-             if (a) window.recordAnswer(a.innerText);
+             if (a) window.recordAnswer(a.outerHTML);
            }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true})"""
     )
     chat.ask("who claimed the Fugaha attack?")
-    final = chat.last_answer()
-    partial = [t for t in seen if t and t != final and not t.startswith("Searching")]
-    assert len({len(t) for t in partial}) >= 3, seen
-    assert all(final.startswith(re.sub(r"\s+$", "", t)[:20]) for t in partial)
+    unchecked = [h for h in seen if "unchecked" in h]
+    assert unchecked, seen
+    assert seen.index(unchecked[0]) < len(seen) - 1
+    final = page.locator("#chat .answer").last
+    assert "unchecked" not in final.get_attribute("class") and "Amaq" in final.inner_text()
 
 
 def test_the_screenshot_shows_an_answer_with_its_sources(page, chat, screenshot, tmp_path):

@@ -15,12 +15,13 @@ def empty_assistant(make_assistant) -> Assistant:
     return make_assistant()
 
 
-def test_the_answer_streams_then_the_sources_follow(empty_assistant):
-    frames = list(chat.respond(empty_assistant, "Who claimed the Fugaha attack?", [], [], delay=0))
+def test_the_answer_streams_then_the_sources_follow(sample):
+    frames = list(chat.respond(sample, "Who claimed the Fugaha attack?", [], []))
 
     texts = [frame[0][-1]["content"] for frame in frames]
     assert "Searching" in texts[0]
-    assert len(set(texts)) >= 3  # the answer grew over several frames
+    assert any("unchecked" in t for t in texts[1:-1])  # the text as written, before it is checked
+    assert "unchecked" not in texts[-1]
     assert all(frame[2] is None for frame in frames[:-1])  # sources only at the end
     chat_value, turns, sources, box = frames[-1]
     assert [m["role"] for m in chat_value] == ["user", "assistant"]
@@ -31,7 +32,7 @@ def test_the_answer_streams_then_the_sources_follow(empty_assistant):
 def test_an_error_while_answering_is_a_short_chat_message_and_is_logged(empty_assistant, caplog):
     caplog.set_level(logging.WARNING, logger="webui.chat")
 
-    frames = list(chat.respond(empty_assistant, "Who claimed it?", [], [], mode="no-such-mode", delay=0))
+    frames = list(chat.respond(empty_assistant, "Who claimed it?", [], [], mode="no-such-mode"))
 
     chat_value, turns, sources, _ = frames[-1]
     assert 'class="notice error"' in chat_value[-1]["content"]

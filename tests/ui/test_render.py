@@ -31,21 +31,47 @@ def citation(n: int = 1, quote: str = QUOTE, **changes) -> dict:
     return Citation(**values).to_dict()
 
 
+def answer(text: str, numbers=(1,), abstained: bool = False, **extra) -> dict:
+    return {"answer": text, "abstained": abstained, "citations": [citation(n) for n in numbers], **extra}
+
+
 def test_known_markers_become_links_to_their_source():
-    html = render.answer_html("Eleven were killed. [1] Nobody knows. [7]", 2, [1], abstained=False)
+    html = render.answer_html(answer("Eleven were killed. [1] Nobody knows. [7]"), 2)
     assert '<a class="cite" href="#src-2-1"' in html
     assert "[7]" in html and "#src-2-7" not in html
 
 
 def test_answer_text_is_escaped_and_kept_out_of_markdown():
-    html = render.answer_html("# <script>x()</script> *not bold* [1]", 0, [1], abstained=False)
+    html = render.answer_html(answer("# <script>x()</script> *not bold* [1]"), 0)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.startswith('<div class="answer">') and html.endswith("</div>")
 
 
 def test_an_abstention_is_marked_as_such():
-    html = render.answer_html("The articles don't say how many people live in Sirte.", 0, [], abstained=True)
+    html = render.answer_html(answer("The articles don't say how many people live in Sirte.", (), True), 0)
     assert "abstained" in html and "Not in the articles" in html
+
+
+def test_unsupported_sentences_are_visibly_marked_and_the_rest_are_not():
+    claims = [
+        {"text": "Eleven were killed.", "citations": [1], "verdict": "supported", "reason": ""},
+        {"text": "<b>Twelve</b> fled.", "citations": [], "verdict": "unsupported", "reason": "Twelve not in the sources"},
+    ]
+    html = render.answer_html(answer("Eleven were killed. [1] <b>Twelve</b> fled.", claims=claims, model="m"), 0)
+    assert html.count('class="claim unsupported"') == 1
+    assert "Unsupported</span> &lt;b&gt;Twelve&lt;/b&gt; fled." in html
+    assert '<span class="claim">Eleven were killed. <a class="cite"' in html
+    assert "Written by m" in html
+
+
+def test_text_not_yet_checked_is_shown_as_unchecked():
+    html = render.unchecked_html("ISIS <claimed> it")
+    assert 'class="answer unchecked"' in html and "Checking against the sources" in html and "&lt;claimed&gt;" in html
+
+
+def test_a_notice_is_shown_with_the_answer():
+    html = render.answer_html(answer("Quote. [1]", notice="The model did not answer; showing quotes instead."), 0)
+    assert 'class="answer-notice"' in html and "showing quotes instead" in html
 
 
 def test_a_source_card_escapes_the_article_and_marks_the_quote():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import metrics
+from evaluation import metrics
 
 # --- normalisation and matching ----------------------------------------------------
 

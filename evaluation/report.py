@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.evaluation import GROUP_ORDER
-from qa.metrics import DEFINITIONS, summarize
+from evaluation.metrics import DEFINITIONS, summarize
+from evaluation.runner import GROUP_ORDER
 
 Record = Mapping[str, Any]
 
@@ -25,6 +25,9 @@ COLUMNS = (
     ("citation_recall", "citation rec."),
     ("abstention_precision", "abstain prec."),
     ("abstention_recall", "abstain rec."),
+    ("supported_share", "supported"),
+    ("alce_citation_recall", "ALCE cit. rec."),
+    ("alce_citation_precision", "ALCE cit. prec."),
     ("latency_p50_s", "p50 s"),
     ("latency_p95_s", "p95 s"),
 )
@@ -91,6 +94,8 @@ def render_summary(report: Mapping[str, Any]) -> str:
         f"accuracy {fmt(o['accuracy'])}, answered precision {fmt(o['answered_precision'])}, "
         f"hit@1 {fmt(o['hit@1'])}, hit@5 {fmt(o['hit@5'])}, MRR {fmt(o['mrr'])}, "
         f"citation precision {fmt(o['citation_precision'])}, recall {fmt(o['citation_recall'])}, "
+        f"supported sentences {fmt(o['supported_share'])}, ALCE citation recall {fmt(o['alce_citation_recall'])} / "
+        f"precision {fmt(o['alce_citation_precision'])}, fallbacks {o['fallbacks']}, "
         f"latency p50 {fmt(o['latency_p50_s'])} s, p95 {fmt(o['latency_p95_s'])} s"
     )
 
@@ -125,8 +130,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         )
     lines += ["", "![metrics per question type and latency](report.png)", "", "## Metrics", ""]
     lines += ["| metric | value | definition |", "| --- | ---: | --- |"]
-    for key, header in (*COLUMNS, ("reader_chars_mean", "reader chars")):
-        digits = 0 if key == "reader_chars_mean" else 3
+    for key, header in (*COLUMNS, ("reader_chars_mean", "reader chars"), ("fallbacks", "fallbacks")):
+        digits = 0 if key in ("reader_chars_mean", "fallbacks") else 3
         lines.append(f"| {header} | {fmt(overall[key], digits)} | {report['definitions'].get(key, '')} |")
 
     lines += ["", "## By question type", ""]
@@ -136,8 +141,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines.append(f"| {group} | {m['questions']} | " + " | ".join(fmt(m[k]) for k, _ in COLUMNS) + " |")
     lines += [
         "",
-        "Types: who/what/when/where/how many come from the item's `type` field or the question's first "
-        'question word ("what" takes the rest); follow-up = has a history; name variant = a `tags` entry '
+        "Types: who/what/when/where/how many/why come from the item's `type` field, else from the kind of "
+        "question the assistant took it for; follow-up = has a history; name variant = a `tags` entry "
         '"variant" or an id containing "variant"; unanswerable = `unanswerable: true`. '
         "An item can count in several types.",
     ]
@@ -157,7 +162,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
 
     settings = report.get("settings") or {}
     lines += ["", "## Settings", "", "| setting | value |", "| --- | --- |"]
-    lines += [f"| {k} | `{v}` |" for k, v in settings.items()]
+    lines += [
+        f"| {section}.{k} | `{v}` |" for section, values in settings.items() for k, v in (values or {}).items()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,35 +1,28 @@
-"""Evaluating the Assistant on a question file: items, the run folder, the cached eval index, comparing runs."""
+"""Running an evaluation: question items, asking each through `Assistant.ask`, the run folder, the cached eval index."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
 import platform
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from qa import metrics
-from qa.errors import QAError
-
-if TYPE_CHECKING:
-    from index.embedding import Embedder
-    from qa.api import Assistant
-    from qa.config import Settings
+from evaluation import metrics
+from qa import Assistant, QAError, Settings
 
 Progress = Callable[[int, int, str], None]
 
 ANSWERS_FILE = "answers.jsonl"
 REPORT_FILE = "report.json"
-WH_TYPES = ("who", "what", "when", "where", "how many")
-GROUP_ORDER = (*WH_TYPES, "follow-up", "name variant", "unanswerable")
+WH_TYPES = ("who", "what", "when", "where", "how many", "why")
+GROUP_ORDER = (*WH_TYPES, "unknown", "follow-up", "name variant", "unanswerable")
 _VARIANT_TAGS = {"variant", "name variant", "name-variant", "name_variant"}
 _FOLLOW_UP_TAGS = {"follow-up", "followup", "follow_up"}
 
@@ -57,15 +50,18 @@ class Item:
     type: str | None = None
     tags: tuple[str, ...] = ()
 
-    @property
-    def groups(self) -> list[str]:
-        """The report groups this item counts in: its wh-type plus follow-up, name variant, unanswerable, tags.
+    def groups(self, answered_type: str | None = None) -> list[str]:
+        """The report groups this item counts in: its type plus follow-up, name variant, unanswerable, tags.
 
-        Rule: a question is a follow-up when it has a history (or a "follow-up" tag), and a
-        name variant when a tag says "variant"/"name variant" or its id contains "variant".
+        The type is the item's `type` field when it names one, else the kind of question the
+        assistant took it for (`Answer.question_type`), else "unknown" (the question failed).
+        A question is a
+        follow-up when it has a history (or a "follow-up" tag), and a name variant when a
+        tag says "variant"/"name variant" or its id contains "variant".
         """
         tags = {t.strip().lower() for t in self.tags}
-        found = [self.type if self.type in WH_TYPES else question_type(self.question)]
+        kind = self.type if self.type in WH_TYPES else answered_type
+        found = [kind if kind in WH_TYPES else "unknown"]
         if self.history or tags & _FOLLOW_UP_TAGS:
             found.append("follow-up")
         if tags & _VARIANT_TAGS or "variant" in self.id.lower():
@@ -74,20 +70,6 @@ class Item:
             found.append("unanswerable")
         found += sorted(tags - _VARIANT_TAGS - _FOLLOW_UP_TAGS - set(found))
         return found
-
-
-def question_type(question: str) -> str:
-    """who / what / when / where / how many from the wording; "what" also takes why, how and the rest."""
-    q = question.lower()
-    if re.search(r"\bhow (many|much)\b", q):
-        return "how many"
-    if re.search(r"\b(what|which) (year|date|day|month|time|century|decade)\b|\bhow long ago\b", q):
-        return "when"
-    if re.search(r"\b(what|which) (city|country|town|state|place|region|continent|province|county)\b", q):
-        return "where"
-    first = re.search(r"\b(who|whom|whose|when|where|what|which)\b", q)
-    word = first.group(1) if first else "what"
-    return {"whom": "who", "whose": "who", "which": "what"}.get(word, word)
 
 
 def load_questions(path: Path) -> list[Item]:
@@ -142,7 +124,7 @@ class EvalRun:
 
     def summary(self) -> str:
         """Two lines for a console: counts, then the headline metrics."""
-        from qa.report import render_summary
+        from evaluation.report import render_summary
 
         return render_summary(self.report)
 
@@ -167,7 +149,7 @@ def run(
     the run goes on. `on_progress(done, total, "asking <id>")` follows each question;
     `context` adds facts to the report (e.g. the corpus and its ingest).
     """
-    from qa import report as report_writer
+    from evaluation import report as report_writer
 
     items = load_questions(questions_path)
     out_dir = Path(out_dir)
@@ -193,10 +175,8 @@ def run(
         "questions_file": str(questions_path),
         "questions_sha256": hashlib.sha256(Path(questions_path).read_bytes()).hexdigest(),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
-        "index": _jsonable(assistant.status()) if hasattr(assistant, "status") else {},
-        "settings": _jsonable(dataclasses.asdict(assistant.settings))
-        if dataclasses.is_dataclass(assistant.settings)
-        else {},
+        "index": _jsonable(assistant.status()),
+        "settings": assistant.settings.to_dict(),
         **(dict(context) if context else {}),
     }
     report = report_writer.build(records, meta=meta)
@@ -223,7 +203,7 @@ def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
         "id": item.id,
         "question": item.question,
         "history": item.history,
-        "groups": item.groups,
+        "groups": item.groups(),
         "expected": {
             "answers": list(item.answers),
             "evidence": list(item.evidence),
@@ -241,6 +221,7 @@ def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
         record["error"] = f"{type(exc).__name__}: {exc}"
     else:
         record["answer"] = answer.to_dict()
+        record["groups"] = item.groups(answer.question_type)
         record["passages"] = [
             {
                 "rank": rank,
@@ -268,7 +249,7 @@ def prepare_assistant(
     *,
     cache_dir: Path | None = None,
     on_progress: Progress | None = None,
-    embedder: Embedder | None = None,
+    **parts: Any,
 ) -> Assistant:
     """The Assistant to evaluate.
 
@@ -277,19 +258,16 @@ def prepare_assistant(
     and the index-shaping settings>` (default cache_dir: `<index_dir's parent>/eval-cache`)
     and the corpus is ingested there first; the ingest is content-cached, so a second run
     over the same corpus embeds nothing. A file that fails to ingest raises QAError.
-    `embedder` is handed to the Assistant (tests share one loaded model).
+    `parts` are handed to the Assistant as they are (tests share one loaded embedder).
     """
-    from qa import Assistant
-    from qa.config import Settings
-
     settings = settings or Settings.from_env()
     if corpus is None:
-        return Assistant(settings=settings, create=False, embedder=embedder)
+        return Assistant(settings=settings, create=False, **parts)
     corpus = Path(corpus)
     if not corpus.exists():
         raise QAError(f"no corpus at {corpus}: give a folder of articles (or one file)")
-    index_dir = Path(cache_dir or Path(settings.index_dir).parent / "eval-cache") / corpus_key(corpus, settings)
-    assistant = Assistant(settings=dataclasses.replace(settings, index_dir=index_dir), embedder=embedder)
+    index_dir = Path(cache_dir or Path(settings.index.dir).parent / "eval-cache") / corpus_key(corpus, settings)
+    assistant = Assistant(settings=settings.replace(index_dir=index_dir), **parts)
     report = assistant.ingest([corpus], on_progress=on_progress)
     if report.errors:
         source, message = report.errors[0]
@@ -304,8 +282,9 @@ def corpus_key(corpus: Path, settings: Settings) -> str:
     for path in files:
         digest.update(str(path.relative_to(corpus.parent if corpus.is_file() else corpus)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    index = settings.to_dict()["index"]
     for name in ("embedding_model", "collection", "boilerplate_file", "repeated_paragraph_articles"):
-        digest.update(f"{name}={getattr(settings, name, None)}".encode())
+        digest.update(f"{name}={index[name]}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -327,7 +306,7 @@ def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def compare(run_a: Path, run_b: Path) -> str:
     """Printable differences between two runs: metrics side by side, then question by question."""
-    from qa import report as report_writer
+    from evaluation import report as report_writer
 
     a, b = load_run(run_a), load_run(run_b)
     return report_writer.render_comparison(str(run_a), a[0], a[1], str(run_b), b[0], b[1])

@@ -1,4 +1,8 @@
-"""Evaluation metrics: retrieval hits, answer matching, citation support, abstention, latency, and their summaries."""
+"""Evaluation metrics: retrieval hits, answer matching, citation support, abstention, latency, and their summaries.
+
+The scorer keeps its own sentence splitter, stop words and marker pattern on purpose: it
+must not share its mistakes with the assistant it scores.
+"""
 
 from __future__ import annotations
 
@@ -202,6 +206,29 @@ def citation_supported(answer: str, citation_n: int, quote: str, paragraph: str,
     return any(supports(paragraph, claim) for claim in claims)
 
 
+def alce_scores(answer: Mapping[str, Any]) -> dict[str, list[bool]]:
+    """Citation recall and precision in the ALCE sense, judged by this scorer's lexical `supports`.
+
+    Recall, per sentence: its cited paragraphs together support it (no citation: not).
+    Precision, per citation: its paragraph alone supports the sentence, or the sentence is
+    supported by all its citations and no longer without this one. `supports` is a word
+    check, not the NLI judge ALCE uses.
+    """
+    by_n = {c["n"]: c.get("paragraph_text") or c.get("quote", "") for c in answer["citations"]}
+    recall: list[bool] = []
+    precision: list[bool] = []
+    for claim in answer.get("claims") or []:
+        texts = [by_n[n] for n in claim["citations"] if n in by_n]
+        whole = bool(texts) and supports(" ".join(texts), claim["text"])
+        recall.append(whole)
+        for i, text in enumerate(texts):
+            others = texts[:i] + texts[i + 1 :]
+            alone = supports(text, claim["text"])
+            needed = whole and not (others and supports(" ".join(others), claim["text"]))
+            precision.append(alone or needed)
+    return {"recall": recall, "precision": precision}
+
+
 # --- abstention and summaries ------------------------------------------------------
 
 
@@ -274,7 +301,12 @@ def score_record(record: Mapping[str, Any]) -> dict[str, Any]:
         else:
             cited_support = any(answer_matches(p, accepted) for p in paragraphs)
 
+    alce = alce_scores(answer) if answered else None
     return {
+        "alce": alce,
+        "claims": len(answer.get("claims") or []) if answered else 0,
+        "supported_claims": sum(1 for c in answer.get("claims") or [] if c["verdict"] != "unsupported") if answered else 0,
+        "fallback": bool(answer.get("fallback")) if answer else False,
         "retrieval_scored": bool(evidence) and not unanswerable,
         "hit_rank": None if failed else first_hit_rank(texts, evidence),
         "answered": answered,
@@ -301,6 +333,9 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     abstained = [x["abstained"] for x in s]
     latencies = [r["latency_s"] for r in records if r.get("error") is None]
     abstain_p, abstain_r = abstention_scores(abstained, unanswerable)
+    alce_recall = [v for x in s if x.get("alce") for v in x["alce"]["recall"]]
+    alce_precision = [v for x in s if x.get("alce") for v in x["alce"]["precision"]]
+    claims = sum(x.get("claims", 0) for x in s)
     return {
         "questions": len(records),
         "errors": sum(1 for r in records if r.get("error") is not None),
@@ -317,6 +352,10 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "citation_recall": ratio(sum(recall), len(recall)),
         "abstention_precision": abstain_p,
         "abstention_recall": abstain_r,
+        "supported_share": ratio(sum(x.get("supported_claims", 0) for x in s), claims),
+        "alce_citation_recall": ratio(sum(alce_recall), len(alce_recall)),
+        "alce_citation_precision": ratio(sum(alce_precision), len(alce_precision)),
+        "fallbacks": sum(1 for x in s if x.get("fallback")),
         "latency_p50_s": percentile(latencies, 50),
         "latency_p95_s": percentile(latencies, 95),
         "reader_chars_mean": mean(
@@ -341,6 +380,12 @@ DEFINITIONS = {
     "or covers >= 80% of the content words of the sentence citing it",
     "citation_recall": "share of correct answers to answerable questions that cite a paragraph containing "
     "an evidence quote (or an accepted answer, when the item has no evidence)",
+    "supported_share": "share of answer sentences the assistant's verifier found supported by a cited paragraph",
+    "alce_citation_recall": "share of answer sentences whose cited paragraphs together support them (ALCE recall), "
+    "judged by this scorer's word-overlap check (>= 80% of content words), not by an NLI model",
+    "alce_citation_precision": "share of citations whose paragraph supports its sentence alone or is needed for "
+    "the sentence's support (ALCE precision), same word-overlap judge, not an NLI model",
+    "fallbacks": "answers where the language model failed or wrote nothing supported, so quoted sentences were shown",
     "abstention_precision": "unanswerable questions abstained on / all abstentions",
     "abstention_recall": "unanswerable questions abstained on / all unanswerable questions",
     "latency_p50_s": "median seconds per question (Assistant.ask, questions without errors, "

@@ -1,0 +1,283 @@
+"""The verify stage: each sentence of an answer is checked against the paragraph it cites.
+
+A sentence holds when a span of its cited paragraph (one to three consecutive sentences)
+contains every name, number and date it states, name variants the retriever knows
+included, and agrees with it in words and in meaning (embedding similarity). When the
+cited paragraph fails but another retrieved paragraph holds, the sentence is re-cited to
+it; otherwise it is marked unsupported. No NLI model ships offline, so none is required:
+`judge=` is the seam where one plugs in.
+
+Quotes made by the extractive answerer are the articles' own words; their check is that
+each quote round-trips (in `citations.check_round_trip`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.analysis import content_words, fold, stem, stopwords
+from qa.answer import Draft
+from qa.citations import MARKER, cite, marker_numbers
+from qa.config import VerifySettings
+from qa.names import Names
+from qa.types import RECITED, SUPPORTED, UNSUPPORTED, Citation, Claim, Passage
+
+# Splits generated prose into sentences: after . ! ? (and any closing quote and markers)
+# followed by white space. Abbreviations such as "U.S." or "Dr." do not end a sentence.
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*((?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=\s+|$)")
+_ABBREVIATION = re.compile(r"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|vs|etc|Inc|Ltd|Co))$")
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
+      "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000", "dozen": "12"}  # fmt: skip
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
+
+# Compares a cited span (premise) with a claim (hypothesis): 0-1 agreement. An NLI model fits here.
+Judge = Callable[[str, str], float]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A verified answer: its text with the markers that hold, exact citations, one claim per sentence."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well one span of one passage supports a claim."""
+
+    passage: Passage
+    span: tuple[int, int]
+    score: float
+    missing: tuple[str, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        return not self.missing
+
+
+class Verifier:
+    """Checks drafts against their sources.
+
+    `similarity(text, others)` gives meaning-level similarity (cosine of embeddings);
+    `names()` the alias table and the corpus's spellings; `judge` an optional extra
+    agreement score (an NLI model, say), averaged in when given.
+    """
+
+    name = "verify"
+
+    def __init__(
+        self,
+        *,
+        similarity: Callable[[str, list[str]], list[float]] | None = None,
+        names: Callable[[], Names] | None = None,
+        judge: Judge | None = None,
+        settings: VerifySettings | None = None,
+    ) -> None:
+        self.similarity = similarity
+        self.names = names
+        self.judge = judge
+        self.settings = settings or VerifySettings()
+
+    def verify(self, draft: Draft, passages: Sequence[Passage]) -> Verified:
+        if draft.citations:
+            return self._quoted(draft)
+        return self._written(draft, passages)
+
+    # -- quoted answers (extractive) ----------------------------------------------------------
+    @staticmethod
+    def _quoted(draft: Draft) -> Verified:
+        known = {c.n for c in draft.citations}
+        claims = tuple(
+            Claim(text, tuple(n for n in numbers if n in known), SUPPORTED, 1.0) for text, numbers in split_claims(draft.text)
+        )
+        return Verified(draft.text, draft.citations, claims)
+
+    # -- written answers (a model) ------------------------------------------------------------
+    def _written(self, draft: Draft, passages: Sequence[Passage]) -> Verified:
+        sources = draft.sources
+        candidates = list(dict.fromkeys([*sources, *passages]))
+        names = self.names() if self.names else None
+        citations: dict[tuple[str, int, int], Citation] = {}
+        claims: list[Claim] = []
+        pieces: list[str] = []
+        for text, numbers in split_claims(draft.text):
+            cited = [sources[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
+            verdict, found, reason = self.check(text, cited, candidates, names)
+            markers: list[int] = []
+            for support in found:
+                key = (support.passage.chunk_id, *support.span)
+                if key not in citations:
+                    citations[key] = cite(len(citations) + 1, support.passage, support.span, support.score)
+                markers.append(citations[key].n)
+            score = max((s.score for s in found), default=0.0)
+            claims.append(Claim(text, tuple(markers), verdict, round(score, 4), reason))
+            pieces.append(text + "".join(f" [{n}]" for n in markers))
+        return Verified(" ".join(pieces), tuple(citations.values()), tuple(claims))
+
+    def check(
+        self, claim: str, cited: Sequence[Passage], candidates: Sequence[Passage], names: Names | None = None
+    ) -> tuple[str, list[Support], str]:
+        """(verdict, the supporting spans, why not) for one claim and the passages it cites."""
+        if not content_words(claim):
+            return UNSUPPORTED, [], "states nothing to check"
+        own = [s for s in (self.best_span(claim, p, names) for p in cited) if s.holds and s.score >= self.settings.min_support]
+        if own:
+            return SUPPORTED, [max(own, key=lambda s: s.score)], ""
+        others = [p for p in candidates if p not in cited]
+        best = max((self.best_span(claim, p, names) for p in others), key=lambda s: (s.holds, s.score), default=None)
+        if best is not None and best.holds and best.score >= self.settings.min_support:
+            return RECITED, [best], ""
+        tried = [self.best_span(claim, p, names) for p in cited] or ([best] if best else [])
+        missing = next((s.missing for s in tried if s.missing), ())
+        if missing:
+            return UNSUPPORTED, [], f"{', '.join(missing)} not in the sources"
+        return UNSUPPORTED, [], "cites no source" if not cited and best is None else "the sources do not say this"
+
+    def best_span(self, claim: str, passage: Passage, names: Names | None = None) -> Support:
+        """The span of `passage` (one to `window` consecutive sentences) that best supports `claim`."""
+        s = self.settings
+        spans = _sentences(passage)
+        windows = {
+            (spans[i][0], spans[j][1])
+            for i in range(len(spans))
+            for j in range(i, min(i + s.window, len(spans)))
+        }
+        wanted = facts(claim, names)
+        claim_stems = {stem(w) for w in content_words(claim)}
+        title_stems = {stem(w) for w in content_words(passage.title)}
+        scored = []
+        for start, end in windows:
+            text = passage.text[start:end]
+            missing = tuple(f.text for f in wanted if not f.found_in(text, names))
+            stems = {stem(w) for w in content_words(text)} | title_stems
+            overlap = len(claim_stems & stems) / len(claim_stems) if claim_stems else 0.0
+            # A shorter span is a tighter quote: prefer it when it agrees as well.
+            scored.append((len(missing), -overlap, end - start, (start, end), missing, overlap))
+        scored.sort()
+        head = scored[: s.compare]
+        if self.similarity and head:
+            sims = self.similarity(claim, [passage.text[a:b] for *_, (a, b), _, _ in head])
+        else:
+            sims = [0.0 for _ in head]
+        best = None
+        for (_, _, _, span, missing, overlap), sim in zip(head, sims, strict=True):
+            score = s.word_weight * overlap + (1 - s.word_weight) * max(sim, 0.0)
+            if self.judge is not None:
+                score = (score + self.judge(passage.text[span[0] : span[1]], claim)) / 2
+            candidate = Support(passage, span, round(score, 4), missing)
+            if best is None or (candidate.holds, candidate.score) > (best.holds, best.score):
+                best = candidate
+        return best or Support(passage, (0, len(passage.text)), 0.0, ("anything",))
+
+
+def prose_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of written prose; a sentence keeps the markers that close it."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if _ABBREVIATION.search(text[start : m.start()]) and not m.group(1):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """The sentences of an answer, each without its markers, and the marker numbers it carries."""
+    out = [_claim(text[a:b]) for a, b in prose_spans(text)]
+    return [(t, n) for t, n in out if t]
+
+
+def _claim(piece: str) -> tuple[str, list[int]]:
+    numbers = marker_numbers(piece)
+    body = " ".join(MARKER.sub(" ", piece).split())
+    body = re.sub(r"\s+([.,;:!?])", r"\1", body)
+    return body, numbers
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A name, number or date stated by a claim, and the forms that count as the same."""
+
+    text: str
+    forms: frozenset[str]
+
+    def found_in(self, span: str, names: Names | None = None) -> bool:
+        words = {_canonical(w) for w in _WORD.findall(span)}
+        if self.forms & words:
+            return True
+        lowered = fold(span)
+        return any(" " in f and f in lowered for f in self.forms)
+
+
+def facts(claim: str, names: Names | None = None) -> list[Fact]:
+    """The names, numbers and dates a claim states (each must appear in the supporting span)."""
+    found: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+    for mention in names.mentions(claim) if names else []:
+        forms = frozenset(fold(a) for a in mention.aliases) | frozenset(_canonical(a) for a in mention.aliases)
+        found.append(Fact(claim[mention.start : mention.end], forms))
+        taken.append((mention.start, mention.end))
+    for m in _WORD.finditer(claim):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        word = m.group()
+        folded = _canonical(word)
+        if folded.isdigit() or _NUMERAL.fullmatch(word) or folded in _MONTHS:
+            found.append(Fact(word, frozenset({folded})))
+        elif _is_name(word):
+            variants = names.variants(word) if names else {fold(word)}
+            found.append(Fact(word, frozenset(_canonical(v) for v in variants) | {folded}))
+    return list({f.text: f for f in found}.values())
+
+
+def _is_name(word: str) -> bool:
+    return word[:1].isupper() and fold(word) not in _COMMON_OPENERS and fold(word) not in stopwords()
+
+
+def _canonical(word: str) -> str:
+    folded = fold(word)
+    if folded in _NUMBER_WORDS:
+        return _NUMBER_WORDS[folded]
+    if _NUMERAL.fullmatch(folded):
+        digits = folded.replace(",", "")
+        return digits[:-2] if digits.endswith(".0") else digits
+    return folded
+
+
+def _sentences(passage: Passage) -> list[tuple[int, int]]:
+    """The passage's sentences in reading order (from its evidence when scored, else by rule)."""
+    if passage.sentences:
+        return sorted((e.start, e.end) for e in passage.sentences)
+    return prose_spans(passage.text) or [(0, len(passage.text))]
+
+
+# Capitalised words that open sentences without naming anything.
+_COMMON_OPENERS = frozenset(
+    "the a an this that these those it its he she they we i you there here in on at by for from with of "
+    "after before during when while if but and or so as yes no according however also then".split()
+)

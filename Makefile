@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint bench-quality clean
+.PHONY: setup test run ingest lint bench-quality bench-verify clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,9 @@ lint: setup
 
 bench-quality: setup
 	$(BIN)/python bench/quality.py --squad $(SHARED)/squad/dev-v1.1.json --sample 500 --out runs/bench-quality
+
+bench-verify: setup
+	$(BIN)/python -m bench.verification --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --tune --out bench/results
 
 clean:
 	rm -rf $(VENV) .pytest_cache runs

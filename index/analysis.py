@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _HASHTAG = re.compile(r"#(\w+)")
@@ -23,6 +23,7 @@ def search_text(paragraph: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower case without diacritics or possessive endings."""
     word = unicodedata.normalize("NFKD", word.lower())
@@ -136,6 +137,16 @@ def _punkt():
         }
     )
     return tokenizer
+
+
+def capitalised_names(text: str) -> list[tuple[str, str]]:
+    """(sound key, folded spelling) of each capitalised word: the corpus's names, for spelling variants."""
+    found = []
+    for word in words(text):
+        key = name_key(word) if word[:1].isupper() else None
+        if key:
+            found.append((key, fold(word)))
+    return found
 
 
 def name_key(word: str) -> str | None:

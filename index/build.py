@@ -1,26 +1,44 @@
-"""The ingestion pipeline: files -> articles -> clean paragraphs -> chunks -> vectors + BM25."""
+"""The ingestion pipeline: files -> articles -> clean paragraphs -> chunks -> vectors + catalog, in batches.
+
+Files are read, embedded and committed a batch at a time, so memory stays flat whatever
+the run's size and whatever was committed survives a crash. Each batch:
+
+1. journals the vector ids it will add and drop (`Catalog.begin_batch`);
+2. writes the new vectors to Chroma (idempotent: ids are keyed by content);
+3. commits articles, chunks, keyword terms and fingerprints in one catalog transaction;
+4. deletes the vectors of stale or dropped chunks, and clears the journal.
+
+A writer that starts after a crash first settles the journal: vectors written for a batch
+the catalog never got are deleted, and deletions cut short are finished. Unchanged files
+are skipped by their hash, so the next ingest embeds only what was not committed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import sentence_spans
-from index.catalog import ArticleRow, Catalog, StoredChunk
-from index.chunking import Chunk, Paragraph, chunk_paragraph, paragraphs
+from index.analysis import capitalised_names, sentence_spans, tokenize
+from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, day_number
+from index.checks import check_size
+from index.chunking import Paragraph, chunk_paragraph, paragraphs
 from index.clean import Rules, fingerprint, normalize
+from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
-from index.keyword import KeywordIndex
-from index.loaders import SUPPORTED_SUFFIXES, Article, find_files, load
+from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load
+from index.locking import note_progress, writing
 from index.store import VectorStore
+from index.stories import assign_stories, repeated
 
 Progress = Callable[[int, int, str], None]
-REPEATED = "repeated across articles"
+REPEATED = "repeated across stories"
 
 
 @dataclass
@@ -31,15 +49,17 @@ class IngestReport:
     new_articles: int = 0
     changed_articles: int = 0
     unchanged_articles: int = 0
+    duplicates: int = 0
     added: int = 0
     skipped: int = 0
     removed: int = 0
+    batches: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        if self.articles == 0 and not self.removed and not self.errors:
+        if self.articles == 0 and not self.removed and not self.errors and not self.duplicates:
             return f"nothing to ingest: no supported files ({' '.join(SUPPORTED_SUFFIXES)}) found"
         parts = [
             f"{self.articles} articles ({self.new_articles} new, {self.changed_articles} changed, "
@@ -48,6 +68,8 @@ class IngestReport:
             f"{self.skipped} unchanged",
             f"{self.removed} removed",
         ]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate files")
         if self.errors:
             parts.append(f"{len(self.errors)} files failed")
         text = ", ".join(parts) + f" in {self.seconds:.1f} s"
@@ -56,8 +78,28 @@ class IngestReport:
         return text
 
 
+@dataclass
+class Limits:
+    """How a run is cut into batches, and how large a file may be."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    batch_files: int = 64  # commit after this many files ...
+    batch_chunks: int = 512  # ... or this many new chunks, whichever comes first
+    kill_after: tuple[str, int] | None = None  # test seam: (stage, batch) at which the process kills itself
+
+
+@dataclass
+class _Staged:
+    """One article read and split, waiting for its batch to commit."""
+
+    row: ArticleRow
+    chunks: list[StoredChunk]
+    fingerprints: set[str]
+    paths: list[str]
+
+
 class Indexer:
-    """Owns the index folder: catalog, vector store, keyword index. Writes are serialised."""
+    """Owns the index folder: catalog (with its keyword index) and vector store. One writer at a time."""
 
     def __init__(
         self,
@@ -69,6 +111,7 @@ class Indexer:
         collection: str = "paragraphs",
         repeated_paragraph_articles: int = 3,
         titles: tuple[int, int] = (120, 100),
+        limits: Limits | None = None,
         store: VectorStore | None = None,
     ) -> None:
         self.folder = folder
@@ -77,10 +120,10 @@ class Indexer:
         self.rules = rules
         self.repeated = repeated_paragraph_articles
         self.titles = titles
+        self.limits = limits or Limits()
         self._chroma = (chroma_url, collection)
         self._store = store
-        self._write = threading.Lock()
-        self._keyword: KeywordIndex | None = None
+        self._write = threading.Lock()  # one writer per process; `writing` makes it one per folder
 
     @property
     def store(self) -> VectorStore:
@@ -89,32 +132,25 @@ class Indexer:
             self._store = VectorStore(self.folder / "chroma", url=url, collection=collection, model=self.embedder.name)
         return self._store
 
-    @property
-    def keyword(self) -> KeywordIndex:
-        if self._keyword is None:
-            self._keyword = KeywordIndex.load(self.folder / "bm25") or self._rebuild_keyword()
-        return self._keyword
-
     # -- ingest -----------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[Path | str], on_progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[Path | str], on_progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        files = [f for p in paths for f in find_files(Path(p).expanduser())]  # a missing path stops here
-        with self._write:
-            pending: list[tuple[Article, str, str]] = []  # (article, article_id, sha256)
+        files = [f for p in paths for f in find_files(Path(p).expanduser(), report.errors)]  # a missing path stops here
+        with self._write, writing(self.folder, on_wait):
+            self._recover()
+            seen: dict[str, str] = {}  # sha256 -> article id, for copies within this run
+            batch: list[_Staged] = []
             for number, path in enumerate(files, start=1):
-                if on_progress:
-                    on_progress(number - 1, len(files), f"reading {path.name}")
-                pending += self._read(path, report)
-            staged, repeated = self._stage(pending)
-            todo = [c for s in staged for c in s.new_chunks]
-            vectors = self._embed(todo, on_progress)
-            by_id = dict(zip((c.chunk_id for c in todo), vectors, strict=True))
-            for stage in staged:
-                self._commit(stage, by_id, report)
-            report.removed += self._drop_repeated(repeated)
-            if report.added or report.removed:
-                self._keyword = self._rebuild_keyword()
+                self._progress(on_progress, number - 1, len(files), f"reading {path.name}")
+                batch += self._read(path, report, seen)
+                if len(batch) >= self.limits.batch_files or sum(len(s.chunks) for s in batch) >= self.limits.batch_chunks:
+                    self._commit(batch, report, on_progress, (number, len(files)))
+                    batch = []
+            if batch:
+                self._commit(batch, report, on_progress, (len(files), len(files)))
             if self.catalog.meta("model") is None:
                 self.catalog.set_meta("model", self.embedder.name)
         report.seconds = time.perf_counter() - started
@@ -122,9 +158,13 @@ class Indexer:
             on_progress(len(files), len(files), report.summary())
         return report
 
-    def _read(self, path: Path, report: IngestReport) -> list[tuple[Article, str, str]]:
+    def _read(self, path: Path, report: IngestReport, seen: dict[str, str]) -> list[_Staged]:
         try:
+            check_size(path.stat().st_size, self.limits.max_bytes)  # before reading it all into memory
             data = path.read_bytes()
+        except SourceError as exc:
+            report.errors.append((str(path), str(exc)))
+            return []
         except OSError as exc:
             report.errors.append((str(path), f"cannot read the file ({exc.strerror}): check its permissions"))
             return []
@@ -136,8 +176,15 @@ class Indexer:
             report.unchanged_articles += len(known)
             report.skipped += sum(a.chunk_count for a in known)
             return []
+        twin = seen.get(sha) or (a.article_id if (a := self.catalog.article_with_sha(sha)) and a.source != source else None)
+        if twin and not known:
+            # The same bytes under another name: one article, with both paths recorded.
+            report.duplicates += 1
+            report.warnings.append((str(path), f"the same file as article {twin}; recorded as another source of it"))
+            self.catalog.commit_batch([], sources=[(source, twin, sha)])
+            return []
         try:
-            articles = load(path, data)
+            articles = load(path, data, max_bytes=self.limits.max_bytes)
         except SourceError as exc:
             report.errors.append((str(path), str(exc)))
             return []
@@ -151,30 +198,14 @@ class Indexer:
                 report.changed_articles += 1
             else:
                 report.new_articles += 1
-            out.append((article, article_id, sha))
+            out.append(self._split(article, article_id, sha))
+            seen.setdefault(sha, article_id)
         # Records gone from a changed JSONL file are removed with their chunks.
-        kept = {aid for _, aid, _ in out}
-        for old in known:
-            if old.article_id not in kept:
-                report.removed += self._remove_article(old.article_id)
+        kept = {s.row.article_id for s in out}
+        gone = [a.article_id for a in known if a.article_id not in kept]
+        if gone:
+            report.removed += self._remove_articles(gone)
         return out
-
-    def _stage(self, pending: list[tuple[Article, str, str]]) -> tuple[list[_Staged], set[str]]:
-        staged = [self._split(article, aid, sha) for article, aid, sha in pending]
-        # A paragraph printed verbatim in many articles is a publisher's blurb, not news.
-        batch: dict[str, set[str]] = {}
-        for s in staged:
-            for fp in s.fingerprints:
-                batch.setdefault(fp, set()).add(s.row.article_id)
-        known = self.catalog.article_count_by_fingerprint(batch)
-        repeated = {fp for fp, ids in batch.items() if len(ids | known.get(fp, set())) >= self.repeated}
-        for s in staged:
-            s.apply_repeated(repeated)
-            existing = {c.chunk.chunk_id for c in self.catalog.chunks(s.row.article_id)}
-            s.new_chunks = [c.chunk for c in s.chunks if c.chunk.chunk_id not in existing]
-            s.kept = len(s.chunks) - len(s.new_chunks)
-            s.stale = sorted(existing - {c.chunk.chunk_id for c in s.chunks})
-        return staged, repeated
 
     def _split(self, article: Article, article_id: str, sha: str) -> _Staged:
         paras = paragraphs(article.text, article.body_start)
@@ -190,73 +221,127 @@ class Indexer:
             for chunk in chunk_paragraph(
                 article_id, article.text, p, self.embedder.count_tokens, self.embedder.max_tokens
             ):
-                chunks.append(StoredChunk(chunk, fp))
+                chunks.append(
+                    StoredChunk(chunk, fp, tuple(tokenize(chunk.search_text)), tuple(capitalised_names(chunk.search_text)))
+                )
+        date = normalize_date(article.date) or dateline(article.text[article.body_start :])
         row = ArticleRow(
             article_id=article_id,
             source=article.source,
             record_id=article.record_id,
             sha256=sha,
             title=article.title or derive_title(article.text, paras, article.source, *self.titles),
-            date=article.date,
+            date=date,
             url=article.url,
             text=article.text,
             paragraphs=tuple(paras),
             chunk_count=len(chunks),
         )
-        return _Staged(row, chunks, fps)
+        return _Staged(row, chunks, fps, [article.source])
 
-    def _embed(self, chunks: list[Chunk], on_progress: Progress | None) -> list[list[float]]:
-        if not chunks:
+    def _commit(
+        self, batch: list[_Staged], report: IngestReport, on_progress: Progress | None, where: tuple[int, int]
+    ) -> None:
+        """Embed and commit one batch: stories assigned, blurbs dropped, vectors and catalog in step."""
+        report.batches += 1
+        self._fault("read", report.batches)
+        fingerprints = {s.row.article_id: s.fingerprints for s in batch}
+        known = self.catalog.articles_sharing(fp for fps in fingerprints.values() for fp in fps)
+        known = {aid: v for aid, v in known.items() if aid not in fingerprints}
+        stories = assign_stories(fingerprints, known)
+        carriers = self.catalog.stories_with(fp for fps in fingerprints.values() for fp in fps)
+        for s in batch:
+            for fp in s.fingerprints:
+                carriers.setdefault(fp, set()).add(stories[s.row.article_id])
+        blurbs = repeated(carriers, self.repeated)
+        retro = [(cid, aid) for cid, aid in self.catalog.chunk_ids_with(blurbs) if aid not in fingerprints]
+        if retro:
+            hit = sorted({aid for _, aid in retro})
+            report.warnings.append(
+                (", ".join(hit[:5]) + (" …" if len(hit) > 5 else ""),
+                 f"{len(retro)} paragraphs indexed earlier now repeat across {self.repeated} or more stories "
+                 "and were removed as boilerplate"),
+            )  # fmt: skip
+        writes: list[ArticleWrite] = []
+        todo = []
+        stale: list[str] = []
+        for s in batch:
+            s.row = _with(s.row, story=stories[s.row.article_id])
+            s.chunks, s.row = _without(s.chunks, s.row, blurbs)
+            existing = set(self.catalog.chunk_ids(s.row.article_id))
+            new = [c for c in s.chunks if c.chunk.chunk_id not in existing]
+            todo += [(s.row, c) for c in new]
+            stale += sorted(existing - {c.chunk.chunk_id for c in s.chunks})
+            report.skipped += len(s.chunks) - len(new)
+            writes.append(ArticleWrite(s.row, s.chunks, s.fingerprints, s.paths))
+        self._progress(on_progress, *where, f"embedding {len(todo)} paragraphs (batch {report.batches})")
+        vectors = self._embed([c.chunk.search_text for _, c in todo], on_progress, where)
+        self._fault("embed", report.batches)
+        dropped = stale + [cid for cid, _ in retro]
+        self.catalog.begin_batch([c.chunk.chunk_id for _, c in todo], dropped)
+        if todo:
+            self.store.upsert(
+                [c.chunk for _, c in todo], vectors, [_metadata(row, c.chunk) for row, c in todo]
+            )
+        self._fault("vectors", report.batches)
+        self.catalog.commit_batch(writes, dropped={REPEATED: retro} if retro else None)
+        self._fault("commit", report.batches)
+        if dropped:
+            self.store.delete(dropped)
+        self.catalog.settle()
+        report.added += len(todo)
+        report.removed += len(dropped)
+
+    def _embed(self, texts: list[str], on_progress: Progress | None, where: tuple[int, int]) -> list[list[float]]:
+        if not texts:
             return []
         done = 0
 
         def advance(n: int) -> None:
             nonlocal done
             done += n
-            if on_progress:
-                on_progress(done, len(chunks), f"embedding {done}/{len(chunks)} paragraphs")
+            self._progress(on_progress, *where, f"embedding {done}/{len(texts)} paragraphs")
 
-        return self.embedder.embed([c.search_text for c in chunks], on_batch=advance)
+        return self.embedder.embed(texts, on_batch=advance)
 
-    def _commit(self, stage: _Staged, vectors: dict[str, list[float]], report: IngestReport) -> None:
-        row = stage.row
-        if stage.new_chunks:
-            self.store.upsert(
-                stage.new_chunks,
-                [vectors[c.chunk_id] for c in stage.new_chunks],
-                [_metadata(row, c) for c in stage.new_chunks],
-            )
-        if stage.stale:
-            self.store.delete(stage.stale)
-        self.catalog.put_article(row, stage.chunks, stage.fingerprints)
-        report.added += len(stage.new_chunks)
-        report.skipped += stage.kept
-        report.removed += len(stage.stale)
+    def _recover(self) -> None:
+        """Settle what a crashed writer left: orphan vectors deleted, cut-short deletions finished."""
+        orphans, dropped = self.catalog.pending()
+        if orphans or dropped:
+            self.store.delete(orphans + dropped)
+        self.catalog.settle()
 
-    def _drop_repeated(self, fps: set[str]) -> int:
-        """Chunks of earlier articles whose paragraph has now become a repeated blurb."""
-        if not fps:
-            return 0
-        doomed = self.catalog.chunk_ids_with(fps)
-        if doomed:
-            self.store.delete(doomed)
-            self.catalog.drop_chunks(doomed, REPEATED)
-        return len(doomed)
+    def _progress(self, on_progress: Progress | None, done: int, total: int, message: str) -> None:
+        note_progress(self.folder, done, total, message)
+        if on_progress:
+            on_progress(done, total, message)
+
+    def _fault(self, stage: str, batch: int) -> None:
+        """The documented test seam (QA_FAULT_KILL=stage:batch): die here, as a power cut would."""
+        if self.limits.kill_after == (stage, batch):
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # -- remove -----------------------------------------------------------------------------
     def remove(self, target: str) -> IngestReport:
         """Remove by article id, or every article of a file (or of the files under a folder)."""
         started = time.perf_counter()
         report = IngestReport()
-        with self._write:
+        with self._write, writing(self.folder):
+            self._recover()
             ids = self._resolve(target)
-            for article_id in ids:
-                report.removed += self._remove_article(article_id)
-                report.articles += 1
-            if ids:
-                self._keyword = self._rebuild_keyword()
+            report.removed += self._remove_articles(ids)
+            report.articles += len(ids)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _remove_articles(self, article_ids: list[str]) -> int:
+        chunk_ids = [cid for aid in article_ids for cid in self.catalog.chunk_ids(aid)]
+        self.catalog.begin_batch([], chunk_ids)
+        self.catalog.commit_batch([], removed=article_ids)
+        if chunk_ids:
+            self.store.delete(chunk_ids)
+        self.catalog.settle()
+        return len(chunk_ids)
 
     def _resolve(self, target: str) -> list[str]:
         if self.catalog.article(target):
@@ -273,35 +358,19 @@ class Indexer:
             )
         return ids
 
-    def _remove_article(self, article_id: str) -> int:
-        chunk_ids = [c.chunk.chunk_id for c in self.catalog.chunks(article_id)]
-        if chunk_ids:
-            self.store.delete(chunk_ids)
-        self.catalog.delete_article(article_id)
-        return len(chunk_ids)
 
-    def _rebuild_keyword(self) -> KeywordIndex:
-        index = KeywordIndex.build([(c.chunk.chunk_id, c.chunk.search_text) for c in self.catalog.chunks()])
-        index.save(self.folder / "bm25")
-        return index
+def _with(row: ArticleRow, **changes: object) -> ArticleRow:
+    return ArticleRow(**{**row.__dict__, **changes})
 
 
-@dataclass
-class _Staged:
-    row: ArticleRow
-    chunks: list[StoredChunk]
-    fingerprints: set[str]
-    new_chunks: list[Chunk] = field(default_factory=list)
-    kept: int = 0
-    stale: list[str] = field(default_factory=list)
-
-    def apply_repeated(self, repeated: set[str]) -> None:
-        dropped = {c.chunk.paragraph for c in self.chunks if c.fingerprint in repeated}
-        if not dropped:
-            return
-        self.chunks = [c for c in self.chunks if c.chunk.paragraph not in dropped]
-        paras = tuple(Paragraph(p.n, p.start, p.end, REPEATED) if p.n in dropped else p for p in self.row.paragraphs)
-        self.row = ArticleRow(**{**self.row.__dict__, "paragraphs": paras, "chunk_count": len(self.chunks)})
+def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tuple[list[StoredChunk], ArticleRow]:
+    """The chunks left once paragraphs repeated across stories are dropped, and the row marking them."""
+    dropped = {c.chunk.paragraph for c in chunks if c.fingerprint in blurbs}
+    if not dropped:
+        return chunks, row
+    kept = [c for c in chunks if c.chunk.paragraph not in dropped]
+    paras = tuple(Paragraph(p.n, p.start, p.end, REPEATED) if p.n in dropped else p for p in row.paragraphs)
+    return kept, _with(row, paragraphs=paras, chunk_count=len(kept))
 
 
 def derive_title(text: str, paras: list[Paragraph], source: str, line_chars: int = 120, sentence_chars: int = 100) -> str:
@@ -320,7 +389,7 @@ def derive_title(text: str, paras: list[Paragraph], source: str, line_chars: int
     return Path(source).stem
 
 
-def _metadata(row: ArticleRow, chunk: Chunk) -> dict:
+def _metadata(row: ArticleRow, chunk) -> dict:
     meta = {
         "article_id": row.article_id,
         "title": row.title,
@@ -332,4 +401,7 @@ def _metadata(row: ArticleRow, chunk: Chunk) -> dict:
     }
     if row.date:
         meta["date"] = row.date
+        meta["day"] = day_number(row.date)  # an integer, so Chroma can filter by date range
+    if row.story:
+        meta["story"] = row.story
     return meta

@@ -1,36 +1,62 @@
-"""The catalog (SQLite): articles, their text and paragraphs, indexed chunks, fingerprints."""
+"""The catalog (SQLite): articles, their sources and text, paragraphs, chunks, the keyword index, names.
+
+One database holds everything but the vectors, so a batch of articles, their chunks and
+their keyword entries commit in one transaction: readers see whole batches only, and the
+keyword index can never disagree with the catalog. The keyword index is SQLite's FTS5 over
+our own tokens (folded, stemmed), updated row by row, so adding one article touches only
+its own rows. Pending vector writes are journalled, so a crash between Chroma and the
+catalog is put right by the next writer (`pending`, `settle`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.analysis import capitalised_names
 from index.chunking import Chunk, Paragraph
+from index.errors import IndexVersionError
 
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, record_id TEXT, sha256 TEXT NOT NULL,
-    title TEXT NOT NULL, date TEXT, url TEXT, text TEXT NOT NULL, encoding TEXT,
-    paragraphs TEXT NOT NULL, chunk_count INTEGER NOT NULL DEFAULT 0
+    title TEXT NOT NULL, date TEXT, day INTEGER, url TEXT, text TEXT NOT NULL, encoding TEXT,
+    paragraphs TEXT NOT NULL, chunk_count INTEGER NOT NULL DEFAULT 0, story TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_sha ON articles(sha256);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY, article_id TEXT NOT NULL, sha256 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, paragraph INTEGER NOT NULL,
     part INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, search_text TEXT NOT NULL, fingerprint TEXT NOT NULL
+    text TEXT NOT NULL, search_text TEXT NOT NULL, fingerprint TEXT NOT NULL, sentences TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, paragraph);
+CREATE INDEX IF NOT EXISTS chunks_fingerprint ON chunks(fingerprint);
+CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(tokens, tokenize = "unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE IF NOT EXISTS terms_vocab USING fts5vocab(terms, 'row');
 CREATE TABLE IF NOT EXISTS fingerprints (
     fingerprint TEXT NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (fingerprint, article_id)
 );
+CREATE TABLE IF NOT EXISTS names (key TEXT NOT NULL, spelling TEXT NOT NULL, uses INTEGER NOT NULL,
+    PRIMARY KEY (key, spelling));
+CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT NOT NULL, op TEXT NOT NULL, PRIMARY KEY (chunk_id, op));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_ARTICLE_COLUMNS = "article_id, source, record_id, sha256, title, date, url, text, paragraphs, chunk_count, story"
+_CHUNK_COLUMNS = 'c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c."end", c.text, c.search_text, c.sentences'
 
 
 @dataclass(frozen=True)
@@ -45,12 +71,37 @@ class ArticleRow:
     text: str
     paragraphs: tuple[Paragraph, ...]
     chunk_count: int
+    story: str | None = None
 
 
 @dataclass(frozen=True)
 class StoredChunk:
+    """A chunk as the catalog keeps it: with its paragraph's fingerprint and its keyword tokens."""
+
     chunk: Chunk
     fingerprint: str
+    tokens: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # (sound key, spelling) of the capitalised words
+
+
+@dataclass
+class Found:
+    """A chunk found by id, with its article's title, source and date."""
+
+    chunk: Chunk
+    title: str
+    source: str
+    date: str | None
+
+
+@dataclass
+class ArticleWrite:
+    """One article's new state, written in a batch."""
+
+    row: ArticleRow
+    chunks: list[StoredChunk]
+    fingerprints: set[str] = field(default_factory=set)
+    paths: list[str] = field(default_factory=list)
 
 
 class Catalog:
@@ -61,19 +112,35 @@ class Catalog:
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / self.FILE
+        fresh = not self.path.exists()
         self._lock = threading.RLock()
         self._local = threading.local()
         self._db.execute("PRAGMA journal_mode=WAL")
+        version = None if fresh else self._version()
+        if version is not None and version != SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"the index at {folder} was made by an older version of this program (index format "
+                f"{version}, this one reads {SCHEMA_VERSION}): rebuild it with `qa ingest --rebuild PATH ...`"
+            )
         self._db.executescript(_SCHEMA)
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
 
     @property
     def _db(self) -> sqlite3.Connection:
         """One connection per thread: readers never see a writer's open transaction."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
             self._local.db = db
         return db
+
+    def _version(self) -> int | None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:  # no meta table: an index from before versions were recorded
+            return 1
+        return int(row[0]) if row else 1
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -89,16 +156,32 @@ class Catalog:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def articles(self) -> list[ArticleRow]:
-        return [
-            self._article(r) for r in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY article_id")
-        ]
+        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY article_id")
+        return [self._article(r) for r in rows]
 
     def article(self, article_id: str) -> ArticleRow | None:
         row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id=?", (article_id,)).fetchone()
         return self._article(row) if row else None
 
-    def articles_from(self, source: str) -> list[ArticleRow]:
-        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE source=?", (source,))
+    def articles_from(self, path: str) -> list[ArticleRow]:
+        """The articles read from a file (as its first source, or as a byte-identical copy)."""
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE source=? OR article_id IN "
+            "(SELECT article_id FROM sources WHERE path=?)",
+            (path, path),
+        )
+        return [self._article(r) for r in rows]
+
+    def article_with_sha(self, sha256: str) -> ArticleRow | None:
+        row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE sha256=? LIMIT 1", (sha256,)).fetchone()
+        return self._article(row) if row else None
+
+    def sources_of(self, article_id: str) -> list[str]:
+        """Every file path the article was read from (a byte-identical copy adds one)."""
+        return [r[0] for r in self._db.execute("SELECT path FROM sources WHERE article_id=? ORDER BY path", (article_id,))]
+
+    def story_members(self, story: str) -> list[ArticleRow]:
+        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story=? ORDER BY date", (story,))
         return [self._article(r) for r in rows]
 
     def counts(self) -> tuple[int, int]:
@@ -106,28 +189,39 @@ class Catalog:
         chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return articles, chunks
 
-    def chunks(self, article_id: str | None = None) -> list[StoredChunk]:
-        query = 'SELECT chunk_id, article_id, paragraph, part, start, "end", text, search_text, fingerprint FROM chunks'
-        rows = (
-            self._db.execute(query + " WHERE article_id=?", (article_id,))
-            if article_id
-            else self._db.execute(query + " ORDER BY article_id, paragraph, part")
-        )
-        return [StoredChunk(Chunk(*r[:8]), r[8]) for r in rows]
+    def chunk_ids(self, article_id: str | None = None) -> list[str]:
+        if article_id is None:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")]
+        return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE article_id=?", (article_id,))]
 
-    def lookup(self, chunk_ids: list[str]) -> dict[str, tuple[Chunk, str, str, str | None]]:
-        """Chunk id -> (chunk, article title, source, date), for retrieved ids."""
-        found = {}
+    def chunks(self, article_id: str) -> list[StoredChunk]:
+        rows = self._db.execute(
+            f"SELECT {_CHUNK_COLUMNS}, c.fingerprint FROM chunks c WHERE c.article_id=? ORDER BY paragraph, part",
+            (article_id,),
+        )
+        return [StoredChunk(_chunk(r), r[9]) for r in rows]
+
+    def lookup(self, chunk_ids: Sequence[str], *, since: int | None = None, until: int | None = None) -> dict[str, Found]:
+        """Chunk id -> the chunk with its article's title, source and date (optionally within a date range)."""
+        found: dict[str, Found] = {}
+        dated = ""
+        params: list[object] = []
+        if since is not None:
+            dated += " AND a.day >= ?"
+            params.append(since)
+        if until is not None:
+            dated += " AND a.day <= ?"
+            params.append(until)
         for begin in range(0, len(chunk_ids), 500):
-            part = chunk_ids[begin : begin + 500]
+            part = list(chunk_ids[begin : begin + 500])
             marks = ",".join("?" * len(part))
             rows = self._db.execute(
-                'SELECT c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c."end", c.text, c.search_text, '
-                f"a.title, a.source, a.date FROM chunks c JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})",
-                part,
+                f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date FROM chunks c JOIN articles a USING (article_id) "
+                f"WHERE c.chunk_id IN ({marks}){dated}",
+                [*part, *params],
             )
             for r in rows:
-                found[r[0]] = (Chunk(*r[:8]), r[8], r[9], r[10])
+                found[r[0]] = Found(_chunk(r), r[9], r[10], r[11])
         return found
 
     def neighbours(self, article_id: str, paragraph: int) -> list[str]:
@@ -138,28 +232,46 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
-    def chunk_ids_with(self, fingerprints: Iterable[str]) -> list[str]:
-        """Ids of indexed chunks whose paragraph has one of these fingerprints."""
-        fps = list(set(fingerprints))
-        found: list[str] = []
-        for begin in range(0, len(fps), 500):
-            part = fps[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            found += [
-                r[0] for r in self._db.execute(f"SELECT chunk_id FROM chunks WHERE fingerprint IN ({marks})", part)
-            ]
-        return found
-
-    def article_count_by_fingerprint(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
+    def stories_with(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
+        """Fingerprint -> the stories (groups of copies of one report) whose articles carry it."""
         found: dict[str, set[str]] = {}
         fps = list(set(fingerprints))
         for begin in range(0, len(fps), 500):
             part = fps[begin : begin + 500]
             marks = ",".join("?" * len(part))
-            for fp, aid in self._db.execute(
-                f"SELECT fingerprint, article_id FROM fingerprints WHERE fingerprint IN ({marks})", part
+            for fp, story in self._db.execute(
+                "SELECT f.fingerprint, coalesce(a.story, a.article_id) FROM fingerprints f "
+                f"JOIN articles a USING (article_id) WHERE f.fingerprint IN ({marks})",
+                part,
             ):
-                found.setdefault(fp, set()).add(aid)
+                found.setdefault(fp, set()).add(story)
+        return found
+
+    def articles_sharing(self, fingerprints: Iterable[str]) -> dict[str, tuple[set[str], str]]:
+        """Article id -> (its fingerprints, its story) for articles sharing any of these fingerprints."""
+        fps = list(set(fingerprints))
+        ids: set[str] = set()
+        for begin in range(0, len(fps), 500):
+            part = fps[begin : begin + 500]
+            marks = ",".join("?" * len(part))
+            ids |= {r[0] for r in self._db.execute(f"SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", part)}
+        out: dict[str, tuple[set[str], str]] = {}
+        for article_id in ids:
+            own = {r[0] for r in self._db.execute("SELECT fingerprint FROM fingerprints WHERE article_id=?", (article_id,))}
+            story = self._db.execute("SELECT coalesce(story, article_id) FROM articles WHERE article_id=?", (article_id,))
+            row = story.fetchone()
+            if row:
+                out[article_id] = (own, row[0])
+        return out
+
+    def chunk_ids_with(self, fingerprints: Iterable[str]) -> list[tuple[str, str]]:
+        """(chunk id, article id) of indexed chunks whose paragraph has one of these fingerprints."""
+        fps = list(set(fingerprints))
+        found: list[tuple[str, str]] = []
+        for begin in range(0, len(fps), 500):
+            part = fps[begin : begin + 500]
+            marks = ",".join("?" * len(part))
+            found += list(self._db.execute(f"SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", part))
         return found
 
     def assign_id(self, source: str, record_id: str | None) -> str:
@@ -175,89 +287,192 @@ class Catalog:
             base = f"{base}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
         return base
 
+    # -- keyword index ----------------------------------------------------------------------
+    def search(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks for the tokens, best first."""
+        terms = sorted({t for t in tokens if t})
+        if not terms or k <= 0:
+            return []
+        query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self._db.execute(
+            "SELECT c.chunk_id, -bm25(terms) AS score FROM terms JOIN chunks c ON c.rowid = terms.rowid "
+            "WHERE terms MATCH ? ORDER BY bm25(terms) LIMIT ?",
+            (query, k),
+        )
+        return [(cid, float(score)) for cid, score in rows]
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """Inverse document frequency of each token among chunks; unseen tokens get the highest."""
+        n = max(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0], 1)
+        wanted = sorted(set(tokens))
+        found = {t: 0 for t in wanted}
+        if wanted:
+            marks = ",".join("?" * len(wanted))
+            found.update(dict(self._db.execute(f"SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", wanted)))
+        return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in found.items()}
+
+    def names(self) -> dict[str, list[str]]:
+        """Sound key -> the corpus's spellings of capitalised words (Fugaha, Fuqaha...)."""
+        out: dict[str, list[str]] = {}
+        for key, spelling in self._db.execute("SELECT key, spelling FROM names WHERE uses > 0 ORDER BY key, spelling"):
+            out.setdefault(key, []).append(spelling)
+        return out
+
+    def generation(self) -> int:
+        """A number that grows with every committed change (readers use it to refresh caches)."""
+        return int(self.meta("generation") or 0)
+
     # -- writing ----------------------------------------------------------------------------
-    def put_article(self, row: ArticleRow, chunks: list[StoredChunk], fingerprints: set[str]) -> None:
-        """Replace an article, its chunks and its fingerprints in one transaction."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._delete(row.article_id)
-                self._db.execute(
-                    f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        row.article_id,
-                        row.source,
-                        row.record_id,
-                        row.sha256,
-                        row.title,
-                        row.date,
-                        row.url,
-                        row.text,
-                        _paragraphs_json(row.paragraphs),
-                        row.chunk_count,
-                    ),
-                )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-                    [
-                        (
-                            s.chunk.chunk_id,
-                            s.chunk.article_id,
-                            s.chunk.paragraph,
-                            s.chunk.part,
-                            s.chunk.start,
-                            s.chunk.end,
-                            s.chunk.text,
-                            s.chunk.search_text,
-                            s.fingerprint,
-                        )
-                        for s in chunks
-                    ],
-                )
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", [(fp, row.article_id) for fp in fingerprints]
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+    def begin_batch(self, added: Iterable[str], dropped: Iterable[str]) -> None:
+        """Journal the vector writes a batch is about to make, before it makes them."""
+        with self._lock, self._tx():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO pending VALUES (?, ?)",
+                [(cid, "add") for cid in added] + [(cid, "drop") for cid in dropped],
+            )
 
-    def drop_chunks(self, chunk_ids: list[str], reason: str) -> None:
-        """Un-index chunks (e.g. found to repeat across articles), marking their paragraphs."""
-        with self._lock:
-            for cid in chunk_ids:
-                row = self._db.execute("SELECT article_id, paragraph FROM chunks WHERE chunk_id=?", (cid,)).fetchone()
-                if row is None:
-                    continue
-                article = self.article(row[0])
-                self._db.execute("DELETE FROM chunks WHERE chunk_id=?", (cid,))
-                if article:
-                    paras = tuple(
-                        Paragraph(p.n, p.start, p.end, reason) if p.n == row[1] else p for p in article.paragraphs
-                    )
-                    left = self._db.execute("SELECT count(*) FROM chunks WHERE article_id=?", (row[0],)).fetchone()[0]
-                    self._db.execute(
-                        "UPDATE articles SET paragraphs=?, chunk_count=? WHERE article_id=?",
-                        (_paragraphs_json(paras), left, row[0]),
-                    )
+    def pending(self) -> tuple[list[str], list[str]]:
+        """(vectors written for chunks the catalog never got, vectors of chunks the catalog dropped)."""
+        orphans = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT p.chunk_id FROM pending p LEFT JOIN chunks c USING (chunk_id) WHERE p.op='add' AND c.chunk_id IS NULL"
+            )
+        ]
+        dropped = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT p.chunk_id FROM pending p LEFT JOIN chunks c USING (chunk_id) WHERE p.op='drop' AND c.chunk_id IS NULL"
+            )
+        ]
+        return orphans, dropped
 
-    def delete_article(self, article_id: str) -> None:
-        with self._lock:
-            self._db.execute("BEGIN")
-            self._delete(article_id)
-            self._db.execute("COMMIT")
+    def settle(self) -> None:
+        """The journalled vector writes are done (or undone): forget them."""
+        with self._lock, self._tx():
+            self._db.execute("DELETE FROM pending")
 
-    def _delete(self, article_id: str) -> None:
-        for table in ("articles", "chunks", "fingerprints"):
+    def commit_batch(
+        self,
+        writes: Sequence[ArticleWrite],
+        *,
+        removed: Sequence[str] = (),
+        dropped: dict[str, list[tuple[str, str]]] | None = None,
+        sources: Sequence[tuple[str, str, str]] = (),
+    ) -> None:
+        """Write a batch in one transaction: articles replaced, articles removed, chunks dropped as boilerplate
+        ({reason: [(chunk id, article id)]}), extra source paths ((path, article id, sha256))."""
+        with self._lock, self._tx():
+            for article_id in removed:
+                self._delete(article_id)
+            for write in writes:
+                self._delete(write.row.article_id, keep_sources=True)
+                self._insert(write)
+            for reason, chunks in (dropped or {}).items():
+                self._drop(chunks, reason)
+            self._db.executemany("INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", sources)
+            self._db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+
+    def _insert(self, write: ArticleWrite) -> None:
+        row = write.row
+        self._db.execute(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (row.article_id, row.source, row.record_id, row.sha256, row.title, row.date, row.url, row.text,
+             _paragraphs_json(row.paragraphs), row.chunk_count, row.story, day_number(row.date)),
+        )  # fmt: skip
+        for s in write.chunks:
+            c = s.chunk
+            cursor = self._db.execute(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c.end, c.text, c.search_text,
+                 s.fingerprint, json.dumps(c.sentences)),
+            )  # fmt: skip
+            self._db.execute("INSERT INTO terms(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, " ".join(s.tokens)))
+            self._count_names(s.names, +1)
+        self._db.executemany(
+            "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", [(fp, row.article_id) for fp in write.fingerprints]
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", [(p, row.article_id, row.sha256) for p in write.paths]
+        )
+
+    def _drop(self, chunks: Sequence[tuple[str, str]], reason: str) -> None:
+        """Un-index chunks (found to repeat across stories, say), marking their paragraphs with the reason."""
+        by_article: dict[str, set[str]] = {}
+        for chunk_id, article_id in chunks:
+            by_article.setdefault(article_id, set()).add(chunk_id)
+        for article_id, ids in by_article.items():
+            article = self.article(article_id)
+            if article is None:
+                continue
+            stored = {s.chunk.chunk_id: s.chunk.paragraph for s in self.chunks(article_id)}
+            paragraphs = {stored[cid] for cid in ids if cid in stored}
+            self._delete_chunks([cid for cid in ids if cid in stored])
+            paras = tuple(Paragraph(p.n, p.start, p.end, reason) if p.n in paragraphs else p for p in article.paragraphs)
+            left = self._db.execute("SELECT count(*) FROM chunks WHERE article_id=?", (article_id,)).fetchone()[0]
+            self._db.execute(
+                "UPDATE articles SET paragraphs=?, chunk_count=? WHERE article_id=?",
+                (_paragraphs_json(paras), left, article_id),
+            )
+
+    def _delete(self, article_id: str, keep_sources: bool = False) -> None:
+        self._delete_chunks([r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE article_id=?", (article_id,))])
+        for table in ("articles", "fingerprints") if keep_sources else ("articles", "fingerprints", "sources"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id=?", (article_id,))
+
+    def _delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        for chunk_id in chunk_ids:
+            row = self._db.execute("SELECT rowid, search_text FROM chunks WHERE chunk_id=?", (chunk_id,)).fetchone()
+            if row is None:
+                continue
+            self._db.execute("DELETE FROM terms WHERE rowid=?", (row[0],))
+            self._db.execute("DELETE FROM chunks WHERE rowid=?", (row[0],))
+            self._count_names(capitalised_names(row[1]), -1)
+
+    def _count_names(self, names: Iterable[tuple[str, str]], delta: int) -> None:
+        pairs = list(names)
+        if not pairs:
+            return
+        self._db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?) ON CONFLICT(key, spelling) DO UPDATE SET uses = uses + excluded.uses",
+            [(key, spelling, delta) for key, spelling in pairs],
+        )
+        if delta < 0:
+            self._db.execute("DELETE FROM names WHERE uses <= 0")
+
+    class _Transaction:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __enter__(self) -> None:
+            self.db.execute("BEGIN IMMEDIATE")
+
+        def __exit__(self, kind, exc, tb) -> bool:
+            self.db.execute("COMMIT" if exc is None else "ROLLBACK")
+            return False
+
+    def _tx(self) -> Catalog._Transaction:
+        return Catalog._Transaction(self._db)
 
     @staticmethod
     def _article(row: tuple) -> ArticleRow:
         paras = tuple(Paragraph(*p) for p in json.loads(row[8]))
-        return ArticleRow(*row[:8], paragraphs=paras, chunk_count=row[9])
+        return ArticleRow(*row[:8], paragraphs=paras, chunk_count=row[9], story=row[10])
 
 
-_ARTICLE_COLUMNS = "article_id, source, record_id, sha256, title, date, url, text, paragraphs, chunk_count"
+def day_number(date: str | None) -> int | None:
+    """'2017-08-24' (or '2017-08-24T...') -> 20170824, for date filters; None when undated."""
+    if not date:
+        return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
+    return int("".join(match.groups())) if match else None
+
+
+def _chunk(row: tuple) -> Chunk:
+    return Chunk(*row[:8], sentences=tuple(tuple(s) for s in json.loads(row[8])))
 
 
 def _paragraphs_json(paragraphs: Iterable[Paragraph]) -> str:

@@ -34,11 +34,23 @@ class Chunk:
     end: int
     text: str
     search_text: str
+    sentences: tuple[tuple[int, int], ...] = ()  # sentence spans within `text`, found once at ingest
+
+
+WRAP_WIDTH = 100  # hard-wrapped text is broken at a width below this
+WRAP_SPREAD = 0.7  # ... and its lines, but a block's last, are at least this share of the longest
+_SENTENCE_END = re.compile(r"[.!?:;]['\"’”)\]]*$")
 
 
 def paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
-    """Every non-blank line is a paragraph: blank lines and single newlines both separate."""
-    found = []
+    """Paragraphs as a reader sees them, each with its exact span in `text`.
+
+    Every non-blank line is a paragraph, except in hard-wrapped text: inside a block
+    between blank lines, lines broken at a near-constant width under `WRAP_WIDTH` that end
+    mid-sentence run on into the next line. The span then covers the line breaks, so the
+    quoted text is still exactly the article's.
+    """
+    lines = []
     for match in _LINE.finditer(text, body_start):
         start, end = match.span()
         while start < end and text[start].isspace():
@@ -46,8 +58,40 @@ def paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
+            lines.append((start, end))
+    found: list[Paragraph] = []
+    for block in _blocks(text, lines):
+        wrapped = _hard_wrapped(text, block)
+        start, end = block[0]
+        for (_, line_end), following in zip(block, block[1:] + [None], strict=True):
+            end = line_end
+            if following is not None and wrapped and not _SENTENCE_END.search(text[start:line_end]):
+                continue  # a wrapped line: the paragraph runs on
             found.append(Paragraph(len(found) + 1, start, end))
+            if following is not None:
+                start = following[0]
     return found
+
+
+def _blocks(text: str, lines: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Lines grouped into blocks: a blank line (or the start) begins a new one."""
+    blocks: list[list[tuple[int, int]]] = []
+    for line in lines:
+        if blocks and text.count("\n", blocks[-1][-1][1], line[0]) < 2:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
+
+
+def _hard_wrapped(text: str, block: list[tuple[int, int]]) -> bool:
+    """Lines (but the last) broken at a near-constant width under WRAP_WIDTH."""
+    body = block[:-1]
+    if not body:
+        return False
+    widths = [end - start for start, end in body]
+    widest = max(widths)
+    return widest < WRAP_WIDTH and sum(w >= WRAP_SPREAD * widest for w in widths) >= 0.8 * len(widths)
 
 
 def chunk_paragraph(
@@ -104,4 +148,5 @@ def _chunk(article_id: str, paragraph: int, part: int, start: int, end: int, bod
     # Keyed by content and place: re-ingesting the same text yields the same ids (idempotent upserts).
     key = f"{article_id}\x1f{paragraph}\x1f{part}\x1f{start}\x1f{body}"
     chunk_id = hashlib.sha1(key.encode()).hexdigest()[:24]
-    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, search_text(body))
+    sentences = tuple(sentence_spans(body)) or ((0, len(body)),)
+    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, search_text(body), sentences)

@@ -13,3 +13,7 @@ class SourceError(IndexingError):
 
 class ModelMismatchError(IndexingError):
     """The index was built with another embedding model than the one configured."""
+
+
+class IndexVersionError(IndexingError):
+    """The index was written by another version of the program: it must be rebuilt."""

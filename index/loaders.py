@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.checks import check_bytes, check_size, check_text, utf16_order
 from index.errors import IndexingError, SourceError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -28,21 +31,32 @@ class Article:
     warnings: list[str] = field(default_factory=list)
 
 
-def find_files(path: Path) -> list[Path]:
-    """The supported files at `path` (a file, or a folder searched recursively), sorted."""
+def find_files(path: Path, problems: list[tuple[str, str]] | None = None) -> list[Path]:
+    """The supported files at `path` (a file, or a folder searched recursively), sorted.
+
+    Folders that cannot be read are added to `problems` as (folder, reason), not skipped silently.
+    """
     if not path.exists():
         raise IndexingError(f"no such file or folder: {path}: check the path and try again")
     if path.is_file():
         return [path]
-    return sorted(
-        p
-        for p in path.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
-    )
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            reason = error.strerror or type(error).__name__
+            problems.append((str(error.filename), f"cannot read the folder ({reason}): check its permissions"))
+
+    found = []
+    for folder, subfolders, names in os.walk(path, onerror=unreadable):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        found += [
+            Path(folder) / n for n in names if Path(n).suffix.lower() in SUPPORTED_SUFFIXES and not n.startswith(".")
+        ]
+    return sorted(found)
 
 
-def load(path: Path, data: bytes | None = None) -> list[Article]:
-    """Read one file into its articles (a JSONL file may hold many)."""
+def load(path: Path, data: bytes | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Read one file into its articles (a JSONL file may hold many). SourceError says why a file cannot be."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise SourceError(
@@ -50,10 +64,18 @@ def load(path: Path, data: bytes | None = None) -> list[Article]:
         )
     if data is None:
         try:
+            check_size(path.stat().st_size, max_bytes)  # refuse before reading it all
             data = path.read_bytes()
         except OSError as exc:
             raise SourceError(f"{path}: cannot read the file ({exc.strerror}): check its permissions") from exc
-    text, encoding, warnings = decode(data)
+        except SourceError as exc:
+            raise SourceError(f"{path}: {exc}") from exc
+    try:
+        check_bytes(data, max_bytes)
+        text, encoding, warnings = decode(data)
+        check_text(text)
+    except SourceError as exc:
+        raise SourceError(f"{path}: {exc}") from exc
     source = str(path.resolve())
     if suffix in (".json", ".jsonl"):
         articles = _load_records(source, text, suffix, warnings)
@@ -70,13 +92,16 @@ def load(path: Path, data: bytes | None = None) -> list[Article]:
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 by BOM, else cp1252; never fails.
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16/32 (by BOM, or recognised without one),
+    else the encoding charset-normalizer detects, preferring cp1252 for Western text.
 
     A mostly-UTF-8 file with a few stray cp1252 bytes (a common editor accident) keeps its
     UTF-8 and reads the stray bytes as cp1252, so neither half turns into mojibake.
     """
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
@@ -85,20 +110,43 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
                 return data.decode(codec), codec, []
             except UnicodeDecodeError:
                 break
+    wide = utf16_order(data[:8192])
+    if wide:
+        try:
+            return data.decode(wide), wide, [f"no byte-order mark; read as {wide.upper()}"]
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    has_utf8 = bool(re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data))
-    if has_utf8:
+    if re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data):
         text = data.decode("utf-8", errors="cp1252-fallback")
         return text, "utf-8", [f"invalid UTF-8 bytes (first at byte {first_bad}) read as cp1252"]
-    text = data.decode("cp1252", errors="replace")
+    return _detected(data)
+
+
+_WESTERN = {"cp1252", "cp1250", "cp1254", "latin_1", "iso8859_1", "iso8859_15", "iso8859_2", "mac_roman", "mac_latin2"}
+
+
+def _detected(data: bytes) -> tuple[str, str, list[str]]:
+    """Neither UTF-8 nor marked: cp1252 (Western news copy), unless charset-normalizer clearly finds
+    another encoding (Cyrillic, Greek, CJK...) in a sample long enough to judge."""
+    encoding = "cp1252"
+    if len(data) >= 64:
+        from charset_normalizer import from_bytes  # lazy: only for the rare non-UTF-8 file
+
+        best = from_bytes(data[:200_000]).best()
+        if best is None:
+            raise SourceError("its encoding could not be recognised: save it as UTF-8 and try again")
+        if best.encoding not in _WESTERN and best.chaos <= 0.1:
+            encoding = best.encoding
+    text = data.decode(encoding, errors="replace")
     lost = text.count("\ufffd")
-    note = "not UTF-8; decoded as cp1252"
+    note = f"not UTF-8; decoded as {encoding}"
     if lost:
         note += f" ({lost} undecodable bytes replaced with \ufffd)"
-    return text, "cp1252", [note]
+    return text, encoding, [note]
 
 
 def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:

@@ -74,10 +74,20 @@ class VectorStore:
         for begin in range(0, len(chunk_ids), 1000):
             self.collection.delete(ids=list(chunk_ids[begin : begin + 1000]))
 
-    def query(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k nearest chunks, best first."""
+    def query(
+        self, vector: Sequence[float], k: int, *, since: int | None = None, until: int | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks, best first; dated within [since, until] if given."""
         k = min(k, self.count())
         if k <= 0:
             return []
-        result = self.collection.query(query_embeddings=[list(vector)], n_results=k, include=["distances"])
+        bounds = [{"day": {op: value}} for op, value in (("$gte", since), ("$lte", until)) if value is not None]
+        where = None if not bounds else bounds[0] if len(bounds) == 1 else {"$and": bounds}
+        try:
+            result = self.collection.query(
+                query_embeddings=[list(vector)], n_results=k, include=["distances"], where=where
+            )
+        except Exception as exc:  # a stopped server, a dropped connection
+            raise IndexingError(f"the vector store at {self.location} did not answer ({type(exc).__name__}): "
+                                "check that the Chroma server runs") from exc  # fmt: skip
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.build import Indexer, IngestReport
+from index.build import Indexer, IngestReport, Limits
 from index.catalog import Catalog
 from index.clean import Rules
 from index.embedding import Embedder
 from index.errors import IndexingError
-from index.keyword import KeywordIndex
 from index.loaders import SUPPORTED_SUFFIXES
 from index.store import VectorStore
 from qa import abstention
@@ -78,9 +77,10 @@ class Assistant:
                 collection=settings.index.collection,
                 repeated_paragraph_articles=settings.index.repeated_paragraph_articles,
                 titles=(settings.index.title_max_chars, settings.index.title_sentence_chars),
+                limits=_limits(settings),
                 store=store,
             )
-        self._names: tuple[KeywordIndex, Names] | None = None
+        self._names: tuple[int, Names] | None = None
         self._names_lock = threading.Lock()
         self.llm = None
         if llm is not None or settings.llm.enabled:
@@ -249,7 +249,7 @@ class Assistant:
         indexer = self._indexer
         return Retriever(
             dense=lambda text, k: indexer.store.query(self._embedder.embed_query(text), k),
-            keyword=lambda tokens, k: indexer.keyword.search(tokens, k),
+            keyword=lambda tokens, k: indexer.catalog.search(tokens, k),
             lookup=self._lookup,
             neighbours=lambda p: indexer.catalog.neighbours(p.article_id, p.paragraph),
             names=self._current_names,
@@ -262,18 +262,22 @@ class Assistant:
         )
 
     def _current_names(self) -> Names:
-        keyword = self._indexer.keyword
+        catalog = self._indexer.catalog
+        generation = catalog.generation()
         with self._names_lock:
-            if self._names is None or self._names[0] is not keyword:
-                self._names = (keyword, Names.load(self.settings.retrieval.aliases_file, keyword.names))
+            if self._names is None or self._names[0] != generation:
+                self._names = (generation, Names.load(self.settings.retrieval.aliases_file, catalog.names()))
             return self._names[1]
 
     def _lookup(self, chunk_ids: list[str]) -> dict[str, Passage]:
         found = self._indexer.catalog.lookup(chunk_ids)
         return {
-            cid: Passage(cid, c.article_id, title, source, c.paragraph, c.start, c.end, c.text, 0.0, date)
-            for cid, (c, title, source, date) in found.items()
-        }
+            cid: Passage(
+                cid, f.chunk.article_id, f.title, f.source, f.chunk.paragraph, f.chunk.start, f.chunk.end,
+                f.chunk.text, 0.0, f.date, sentence_spans=f.chunk.sentences,
+            )
+            for cid, f in found.items()
+        }  # fmt: skip
 
     def _similarity(self, query: str, texts: list[str]) -> list[float]:
         vectors = self._embedder.embed([query, *texts])
@@ -281,10 +285,21 @@ class Assistant:
         return [sum(a * b for a, b in zip(q, v, strict=True)) for v in vectors[1:]]
 
     def _term_weight(self, term: Term) -> float:
-        keyword = self._indexer.keyword
-        if not term.stems:
-            return max(keyword.idf(""), 1.0)
-        return min(keyword.idf(s) for s in term.stems)
+        idf = self._indexer.catalog.idf(sorted(term.stems) or [""])
+        return max(min(idf.values()), 1.0) if not term.stems else min(idf.values())
+
+
+def _limits(settings: Settings) -> Limits:
+    kill = None
+    if settings.index.fault_kill:
+        stage, _, batch = settings.index.fault_kill.partition(":")
+        kill = (stage, int(batch or 1))
+    return Limits(
+        max_bytes=int(settings.index.max_file_mb * 1024 * 1024),
+        batch_files=max(1, settings.index.batch_files),
+        batch_chunks=max(1, settings.index.batch_chunks),
+        kill_after=kill,
+    )
 
 
 def _info(row) -> ArticleInfo:

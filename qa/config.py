@@ -54,6 +54,16 @@ class IndexSettings:
         3, env="QA_REPEATED_PARAGRAPH_ARTICLES", help="a paragraph found verbatim in this many different stories is boilerplate"
     )
     batch_size: int = setting(64, env="QA_BATCH_SIZE", help="texts encoded per embedding batch")
+    max_file_mb: float = setting(20.0, env="QA_MAX_FILE_MB", help="largest file ingested, in MB; bigger ones are refused")
+    batch_files: int = setting(
+        64, env="QA_INGEST_BATCH_FILES", help="files read before a batch is embedded and committed"
+    )
+    batch_chunks: int = setting(
+        512, env="QA_INGEST_BATCH_CHUNKS", help="new paragraphs that also close a batch (memory stays flat)"
+    )
+    fault_kill: str = setting(
+        "", env="QA_FAULT_KILL", help="test seam: STAGE:N kills the ingest at a stage (read, embed, vectors, commit) of batch N"
+    )
     title_max_chars: int = setting(
         120, env="QA_TITLE_MAX_CHARS", help="a first line up to this long, not ending a sentence, is the title"
     )
@@ -108,17 +118,29 @@ class AnswerSettings:
 
 @dataclass(frozen=True)
 class VerifySettings:
-    """How each sentence a model writes is checked against the paragraph it cites."""
+    """How each sentence a model writes is checked against the paragraph it cites.
+
+    The defaults were tuned on SQuAD v2.0's articles by `python -m bench.verification --tune`.
+    """
 
     window: int = setting(3, env="QA_VERIFY_WINDOW", help="longest supporting span, in consecutive sentences")
     compare: int = setting(
         4, env="QA_VERIFY_COMPARE", help="spans per paragraph compared by meaning (the best by words first)"
     )
     word_weight: float = setting(
-        0.5, env="QA_VERIFY_WORD_WEIGHT", help="share of agreement from shared words (the rest from meaning similarity)"
+        0.3, env="QA_VERIFY_WORD_WEIGHT", help="share of agreement from shared words (the rest from meaning similarity)"
     )
     min_support: float = setting(
-        0.5, env="QA_VERIFY_MIN_SUPPORT", help="agreement (0-1) a span needs to support a sentence"
+        0.55, env="QA_VERIFY_MIN_SUPPORT", help="agreement (0-1) a span needs to support a sentence"
+    )
+    anchor_words: int = setting(
+        5, env="QA_VERIFY_ANCHOR_WORDS", help="words either side of a name or number compared with the span's (0 = off)"
+    )
+    min_anchor: float = setting(
+        0.25, env="QA_VERIFY_MIN_ANCHOR", help="share of those words a span must have beside the same name or number"
+    )
+    anchor_names: bool = setting(
+        True, env="QA_VERIFY_ANCHOR_NAMES", help="names too, not only numbers and dates, must stand in the same context"
     )
 
 

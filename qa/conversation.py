@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from index.analysis import AUXILIARIES
-from qa.types import Query, Turn
+from qa.types import Answer, Query, Turn
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def turns(history: Sequence[Any] | None) -> list[Turn]:
             found.append(Turn(item))
         elif isinstance(item, Mapping):
             found.append(Turn(str(item.get("question") or ""), _text(item.get("answer"))))
-        elif hasattr(item, "question") and hasattr(item, "text"):
+        elif isinstance(item, Answer):
             found.append(Turn(str(item.question), str(item.text)))
         else:
             raise TypeError(f"a history item must be a question (str), a Turn or an Answer, not {type(item).__name__}")

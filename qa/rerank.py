@@ -97,7 +97,9 @@ class Reranker:
             # The title is context for every paragraph: it often names the story's place.
             context = f"{passage.title}\n{passage.text}"
             para_hits = {t.text for t in terms if t.found_in(set(tokenize(context)), context)}
-            for span in sentence_spans(passage.text) or [(0, len(passage.text))]:
+            # Sentences were found at ingest; splitting here would put Punkt (and nltk) on the answering path.
+            spans = passage.sentence_spans or sentence_spans(passage.text) or [(0, len(passage.text))]
+            for span in spans:
                 sentence = passage.text[span[0] : span[1]]
                 stems = set(tokenize(sentence))
                 hits = frozenset(t.text for t in terms if t.found_in(stems, sentence))

@@ -107,6 +107,10 @@ class Retriever:
         ]
         return group_duplicates(passages, s.duplicate_overlap)[:k]
 
+    def search_for(self, query: Query, k: int) -> list[Passage]:
+        """`search` for a plain query (no rerank): the fused top k."""
+        return self.search(analyze(query, self._names()), k)
+
     def _beside(self, passages: list[Passage]) -> list[Passage]:
         """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
         have = {p.chunk_id for p in passages}

@@ -79,6 +79,7 @@ class Passage:
     copies: tuple[Passage, ...] = field(default=(), compare=False, repr=False)  # the folded near-duplicates
     sentences: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)  # best first
     neighbour: bool = False  # read because it sits beside a retrieved paragraph
+    sentence_spans: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)  # found at ingest
 
     @property
     def support(self) -> float:

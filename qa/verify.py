@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.analysis import content_words, fold, stem, stopwords
 from qa.answer import Draft
@@ -152,31 +153,33 @@ class Verifier:
         """The span of `passage` (one to `window` consecutive sentences) that best supports `claim`."""
         s = self.settings
         spans = _sentences(passage)
-        windows = {
-            (spans[i][0], spans[j][1])
-            for i in range(len(spans))
-            for j in range(i, min(i + s.window, len(spans)))
-        }
+        tokens = _tokens(passage.text)
         wanted = facts(claim, names)
-        claim_stems = {stem(w) for w in content_words(claim)}
-        title_stems = {stem(w) for w in content_words(passage.title)}
+        claim_tokens = _tokens(claim)
+        claim_stems = {t.stem for t in claim_tokens if t.content}
+        title_stems = {t.stem for t in _tokens(passage.title) if t.content}
         scored = []
-        for start, end in windows:
-            text = passage.text[start:end]
-            missing = tuple(f.text for f in wanted if not f.found_in(text, names))
-            stems = {stem(w) for w in content_words(text)} | title_stems
-            overlap = len(claim_stems & stems) / len(claim_stems) if claim_stems else 0.0
-            # A shorter span is a tighter quote: prefer it when it agrees as well.
-            scored.append((len(missing), -overlap, end - start, (start, end), missing, overlap))
+        for i in range(len(spans)):
+            for j in range(i, min(i + s.window, len(spans))):
+                start, end = spans[i][0], spans[j][1]
+                inside = [t for t in tokens if start <= t.start < end]
+                text = passage.text[start:end]
+                missing = tuple(f.text for f in wanted if not holds(f, claim_tokens, text, inside, s))
+                stems = {t.stem for t in inside if t.content} | title_stems
+                overlap = len(claim_stems & stems) / len(claim_stems) if claim_stems else 0.0
+                # A shorter span is a tighter quote: prefer it when it agrees as well.
+                scored.append((len(missing), -overlap, end - start, (start, end), missing, overlap))
         scored.sort()
         head = scored[: s.compare]
         if self.similarity and head:
             sims = self.similarity(claim, [passage.text[a:b] for *_, (a, b), _, _ in head])
         else:
             sims = [0.0 for _ in head]
+        # Without a meaning model, shared words are all there is to go on.
+        share = s.word_weight if self.similarity else 1.0
         best = None
         for (_, _, _, span, missing, overlap), sim in zip(head, sims, strict=True):
-            score = s.word_weight * overlap + (1 - s.word_weight) * max(sim, 0.0)
+            score = share * overlap + (1 - share) * max(sim, 0.0)
             if self.judge is not None:
                 score = (score + self.judge(passage.text[span[0] : span[1]], claim)) / 2
             candidate = Support(passage, span, round(score, 4), missing)
@@ -221,17 +224,56 @@ def _claim(piece: str) -> tuple[str, list[int]]:
 
 @dataclass(frozen=True)
 class Fact:
-    """A name, number or date stated by a claim, and the forms that count as the same."""
+    """A name, number or date stated by a claim (`claim[start:end]`), and the forms that count as the same."""
 
     text: str
     forms: frozenset[str]
+    start: int = 0
+    end: int = 0
+    kind: str = "name"  # name, number or date
 
-    def found_in(self, span: str, names: Names | None = None) -> bool:
-        words = {_canonical(w) for w in _WORD.findall(span)}
-        if self.forms & words:
-            return True
+
+@dataclass(frozen=True)
+class _Token:
+    form: str  # canonical: folded, number words as digits
+    stem: str
+    start: int
+    content: bool
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    stop = stopwords()
+    return tuple(
+        _Token(_canonical(m.group()), stem(m.group()), m.start(), fold(m.group()) not in stop)
+        for m in _WORD.finditer(text)
+    )
+
+
+def holds(fact: Fact, claim: Sequence[_Token], span: str, span_tokens: Sequence[_Token], settings: VerifySettings) -> bool:
+    """The fact appears in the span, and (for numbers, dates and names) in the same context as in the claim.
+
+    "35-yard pass" is not supported by "a 45-yard pass ... the 35-yard line": the span must
+    hold the number near the words the claim puts around it (`anchor_words` either side;
+    at least `min_anchor` of them).
+    """
+    places = [i for i, t in enumerate(span_tokens) if t.form in fact.forms]
+    if not places:
         lowered = fold(span)
-        return any(" " in f and f in lowered for f in self.forms)
+        return any(" " in f and f in lowered for f in fact.forms)
+    k = settings.anchor_words
+    mine = [i for i, t in enumerate(claim) if fact.start <= t.start < fact.end]
+    if not mine or k <= 0 or (fact.kind == "name" and not settings.anchor_names):
+        return True
+    around = claim[max(0, mine[0] - k) : mine[0]] + claim[mine[-1] + 1 : mine[-1] + 1 + k]
+    context = {t.stem for t in around if t.content and t.form not in fact.forms}
+    if not context:
+        return True
+    best = max(
+        len(context & {t.stem for t in span_tokens[max(0, p - k) : p + k + 1] if t.content}) / len(context)
+        for p in places
+    )
+    return best >= settings.min_anchor
 
 
 def facts(claim: str, names: Names | None = None) -> list[Fact]:
@@ -240,18 +282,21 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
     taken: list[tuple[int, int]] = []
     for mention in names.mentions(claim) if names else []:
         forms = frozenset(fold(a) for a in mention.aliases) | frozenset(_canonical(a) for a in mention.aliases)
-        found.append(Fact(claim[mention.start : mention.end], forms))
+        found.append(Fact(claim[mention.start : mention.end], forms, mention.start, mention.end))
         taken.append((mention.start, mention.end))
     for m in _WORD.finditer(claim):
         if any(a <= m.start() < b for a, b in taken):
             continue
         word = m.group()
         folded = _canonical(word)
-        if folded.isdigit() or _NUMERAL.fullmatch(word) or folded in _MONTHS:
-            found.append(Fact(word, frozenset({folded})))
+        if folded.isdigit() or _NUMERAL.fullmatch(word):
+            found.append(Fact(word, frozenset({folded}), m.start(), m.end(), "number"))
+        elif folded in _MONTHS:
+            found.append(Fact(word, frozenset({folded}), m.start(), m.end(), "date"))
         elif _is_name(word):
             variants = names.variants(word) if names else {fold(word)}
-            found.append(Fact(word, frozenset(_canonical(v) for v in variants) | {folded}))
+            forms = frozenset(_canonical(v) for v in variants) | {folded}
+            found.append(Fact(word, forms, m.start(), m.end()))
     return list({f.text: f for f in found}.values())
 
 

@@ -117,8 +117,8 @@ def ingest_uploads(
         yield "error", job.progress_text() + (f"\n{rejected}" if rejected else "")
         return
     report = job.report
-    problems = [f"{Path(src).name}: {msg}" for src, msg in getattr(report, "errors", [])]
-    notes = [f"{Path(src).name}: {msg}" for src, msg in getattr(report, "warnings", [])]
+    problems = [f"{Path(src).name}: {msg}" for src, msg in report.errors]
+    notes = [f"{Path(src).name}: {msg}" for src, msg in report.warnings]
     lines = [f"Added to the index: {report.summary()}"]
     if problems:
         lines.append("Could not read " + "; ".join(problems))
@@ -144,7 +144,6 @@ def remove_article(catalog: Catalog, article_id: str | None, uploads_dir: Path) 
             source.unlink()
     except OSError:
         log.warning("could not delete uploaded file %s", source, exc_info=True)
-    removed = getattr(report, "removed", 1)
-    if not removed:
+    if not report.removed and not report.articles:
         return "error", f"“{info.title}” was not removed: {report.summary()}"
     return "ok", f"Removed “{info.title}”."

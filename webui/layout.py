@@ -110,7 +110,7 @@ def _trouble(job: IngestJob | None) -> str:
         return ""
     if job.state == "failed":
         return f" {job.progress_text()}"
-    unread = len(getattr(job.report, "errors", None) or ())
+    unread = len(job.report.errors) if job.report is not None else 0
     return f" {unread} file(s) could not be read in the last indexing run." if unread else ""
 
 

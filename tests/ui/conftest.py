@@ -190,16 +190,20 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, app_server: AppServer):
-    """A fresh browser tab (its own chat session) on the app's Ask tab."""
+def open_tab(browser, server: AppServer) -> Iterator[object]:
+    """A fresh browser tab (its own chat session) on the app's Ask tab, closed afterwards."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(ANSWER_TIMEOUT)
     tab = context.new_page()
-    tab.goto(app_server.url)
+    tab.goto(server.url)
     tab.wait_for_selector("#question textarea")
     yield tab
     context.close()
+
+
+@pytest.fixture()
+def page(browser, app_server: AppServer):
+    yield from open_tab(browser, app_server)
 
 
 class Chat:

@@ -1,0 +1,43 @@
+"""Copies of one report, and boilerplate that is not news: both decided by paragraph fingerprints.
+
+Wire copy (AP, Reuters, AFP) is republished verbatim by many outlets, each adding its own
+footer. Articles that share most of their paragraphs are copies of one *story*: they are
+grouped, never deleted. A paragraph counts as boilerplate (a publisher's blurb) only when
+it repeats across stories that otherwise differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+COPY_OVERLAP = 0.5  # share of paragraphs (Jaccard of fingerprints) above which two articles are one story
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def assign_stories(
+    new: Mapping[str, set[str]], known: Mapping[str, tuple[set[str], str]], threshold: float = COPY_OVERLAP
+) -> dict[str, str]:
+    """Story id for each new article: the story of an indexed or new article it copies, else its own id.
+
+    `new`: article id -> fingerprints (in batch order); `known`: indexed article id ->
+    (fingerprints, story). A story is named after its first article.
+    """
+    stories: dict[str, str] = {}
+    seen = dict(known)
+    for article_id, fingerprints in new.items():
+        best = max(
+            ((overlap(fingerprints, fps), story) for other, (fps, story) in seen.items() if other != article_id),
+            default=(0.0, article_id),
+        )
+        story = best[1] if best[0] >= threshold else article_id
+        stories[article_id] = story
+        seen[article_id] = (fingerprints, story)
+    return stories
+
+
+def repeated(stories_by_fingerprint: Mapping[str, set[str]], at_least: int) -> set[str]:
+    """Fingerprints of paragraphs printed in at least `at_least` different stories: publisher blurbs."""
+    return {fp for fp, stories in stories_by_fingerprint.items() if len(stories) >= at_least}

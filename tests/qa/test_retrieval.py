@@ -1,0 +1,69 @@
+"""The retrieve stage alone: fusion, near-duplicate folding, neighbours, the question's type."""
+
+from __future__ import annotations
+
+from qa.names import Names
+from qa.rerank import Reranker
+from qa.retrieval import Retriever, group_duplicates
+from qa.types import Passage, Query
+
+TEXTS = {
+    "a1": ("A", 1, "The LNA said its forces killed 13 ISIS fighters near Uqaylah."),
+    "a2": ("A", 2, "ISIS fighters attacked the Uqaylah police station on 24 July."),
+    "b1": ("B", 1, "ISIS fighters attacked the Uqaylah police station on 24 July!"),
+    "c1": ("C", 1, "Oil exports from Ras Lanuf rose in August."),
+}
+
+
+def passage(cid: str) -> Passage:
+    article, paragraph, text = TEXTS[cid]
+    return Passage(cid, article, f"Story {article}", f"/{article}.txt", paragraph, 0, len(text), text, 0.0)
+
+
+def retriever(dense, keyword, **settings) -> Retriever:
+    from qa.config import RetrievalSettings
+
+    return Retriever(
+        dense=lambda text, k: dense,
+        keyword=lambda tokens, k: keyword,
+        lookup=lambda ids: {cid: passage(cid) for cid in ids if cid in TEXTS},
+        neighbours=lambda p: [f"{p.article_id.lower()}{p.paragraph + d}" for d in (-1, 1)],
+        names=Names.load,
+        reranker=Reranker(lambda term: 1.0),
+        settings=RetrievalSettings(**settings),
+    )
+
+
+def ask(text: str) -> Query:
+    return Query(text, text, text)
+
+
+def test_a_chunk_both_rankings_find_is_fused_first():
+    found = retriever([("c1", 0.9), ("a2", 0.8)], [("a2", 5.0), ("a1", 4.0)]).search_for(ask("x"), 3)
+    assert [p.chunk_id for p in found][0] == "a2"
+    assert (found[0].dense_rank, found[0].keyword_rank) == (2, 1)
+
+
+def test_near_duplicates_in_other_articles_fold_into_one_passage():
+    folded = group_duplicates([passage("a2"), passage("b1"), passage("c1")])
+    assert [p.chunk_id for p in folded] == ["a2", "c1"]
+    assert [(r.article_id, r.paragraph) for r in folded[0].also_in] == [("B", 1)]
+
+
+def test_neighbouring_paragraphs_are_read_and_flagged():
+    found = retriever([("a2", 0.9)], [], top_k=1).retrieve(ask("Who attacked the Uqaylah police station?"))
+    flags = {p.chunk_id: p.neighbour for p in found.passages}
+    assert flags == {"a2": False, "a1": True}
+    assert found.kind == "who"
+
+
+def test_neighbours_can_be_switched_off():
+    found = retriever([("a2", 0.9)], [], top_k=1, neighbours=False).retrieve(ask("Who attacked the station?"))
+    assert [p.chunk_id for p in found.passages] == ["a2"]
+
+
+def test_passages_come_back_best_evidence_first():
+    found = retriever([("c1", 0.9), ("a1", 0.8)], [], top_k=2, neighbours=False).retrieve(
+        ask("How many ISIS fighters did the LNA kill?")
+    )
+    assert found.passages[0].chunk_id == "a1" and found.support > found.passages[1].support

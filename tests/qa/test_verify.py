@@ -1,0 +1,110 @@
+"""The verify stage alone: sentences of a written answer checked against the paragraphs they cite."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import Draft
+from qa.names import Names
+from qa.types import Passage
+from qa.verify import Verifier, facts, split_claims
+
+FUGAHA = (
+    "On 23 August, Islamic State (ISIS) fighters attacked the al-Fugaha checkpoint in Jufra. "
+    "On 24 August, the ISIS Amaq news agency released a statement claiming responsibility for the incident. "
+    "LNA spokesman Ahmed Mismari said that eleven people were beheaded."
+)
+SIRTE = "Sirte was retaken from ISIS in December 2016 after a seven-month campaign by Misratan forces."
+CORPUS_NAMES = {"FKH": ["fugaha", "fuqaha"]}
+
+
+def passage(cid: str, text: str) -> Passage:
+    return Passage(cid, cid, f"Report {cid}", f"/{cid}.txt", 1, 10, 10 + len(text), text, 0.0)
+
+
+SOURCES = (passage("fugaha", FUGAHA), passage("sirte", SIRTE))
+
+
+def verify(text: str, sources=SOURCES, **kwargs):
+    verifier = Verifier(names=lambda: Names.load(corpus_names=CORPUS_NAMES), **kwargs)
+    return verifier.verify(Draft(text, sources=tuple(sources)), sources)
+
+
+def test_a_supported_sentence_keeps_its_marker_and_gets_an_exact_quote():
+    result = verify("The ISIS Amaq news agency claimed responsibility for the attack [1].")
+    [claim] = result.claims
+    assert claim.verdict == "supported" and claim.citations == (1,)
+    [citation] = result.citations
+    assert citation.quote in FUGAHA and "Amaq" in citation.quote
+    assert FUGAHA[citation.start - 10 : citation.end - 10] == citation.quote
+
+
+def test_the_wrong_paragraph_is_replaced_by_the_one_that_supports_it():
+    [claim] = verify("The ISIS Amaq news agency claimed responsibility for the attack [2].").claims
+    assert claim.verdict == "re-cited"
+
+
+def test_an_invented_number_is_unsupported_and_named_in_the_reason():
+    [claim] = verify("LNA spokesman Ahmed Mismari said that 45 people were beheaded [1].").claims
+    assert claim.verdict == "unsupported" and "45" in claim.reason and claim.citations == ()
+
+
+def test_a_number_from_elsewhere_in_the_paragraph_does_not_count():
+    [claim] = verify("LNA spokesman Ahmed Mismari said that 23 people were beheaded [1].").claims
+    assert claim.verdict == "unsupported"
+
+
+def test_number_words_and_digits_are_the_same_number():
+    [claim] = verify("Ahmed Mismari said 11 people were beheaded [1].").claims
+    assert claim.verdict == "supported"
+
+
+def test_name_variants_the_retriever_knows_count_as_the_same_name():
+    [claim] = verify("Islamic State fighters attacked the Fuqaha checkpoint in Jufra [1].").claims
+    assert claim.verdict == "supported"
+
+
+def test_a_marker_pointing_at_no_source_is_dropped():
+    result = verify("The ISIS Amaq news agency claimed responsibility for the attack [7].")
+    assert "[7]" not in result.text and result.claims[0].citations == (1,)
+
+
+def test_a_sentence_without_a_marker_is_re_cited_when_a_source_supports_it():
+    [claim] = verify("Sirte was retaken from ISIS in December 2016.").claims
+    assert claim.verdict == "re-cited" and claim.citations == (1,)
+
+
+def test_text_with_nothing_to_check_is_unsupported():
+    [claim] = verify("Yes.").claims
+    assert claim.verdict == "unsupported"
+
+
+def test_an_nli_judge_can_be_plugged_in():
+    seen = []
+
+    def judge(premise, hypothesis):
+        seen.append((premise, hypothesis))
+        return 0.0 if "Amaq" in hypothesis else 1.0
+
+    sentence = "The ISIS Amaq news agency claimed responsibility for the attack [1]."
+    [doubted] = verify(sentence, judge=judge).claims
+    [trusted] = verify(sentence).claims
+    assert seen and seen[0][1] == sentence.replace(" [1]", "")
+    assert doubted.support < trusted.support
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ISIS claimed it [1]. Eleven died [2].", [("ISIS claimed it.", [1]), ("Eleven died.", [2])]),
+        ("ISIS claimed it. [1] The U.S. Army left [1, 2].", [("ISIS claimed it.", [1]), ("The U.S. Army left.", [1, 2])]),
+        ("Dr. Smith said so [3][4]", [("Dr. Smith said so", [3, 4])]),
+    ],
+)
+def test_answers_split_into_sentences_with_their_markers(text, expected):
+    assert split_claims(text) == expected
+
+
+def test_facts_are_names_numbers_and_dates():
+    found = {f.text: f.kind for f in facts("On 24 August the Islamic State killed eleven LNA soldiers.", Names.load())}
+    assert found == {"24": "number", "August": "date", "Islamic State": "name", "eleven": "number", "LNA": "name"}

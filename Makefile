@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint bench-quality bench-verify clean
+.PHONY: setup test run ingest lint fit bench-quality bench-perf bench-reliability bench-verify clean
 
 setup: $(STAMP)
 
@@ -25,11 +25,24 @@ run: setup
 	$(BIN)/python app.py
 
 lint: setup
-	$(BIN)/ruff check qa index webui tests bench app.py
-	$(BIN)/ruff format --check qa index webui tests bench app.py
+	$(BIN)/ruff check qa index webui evaluation tests bench app.py
+	$(BIN)/ruff format --check qa index webui evaluation tests bench app.py
 
 bench-quality: setup
-	$(BIN)/python bench/quality.py --squad $(SHARED)/squad/dev-v1.1.json --sample 500 --out runs/bench-quality
+	$(BIN)/python -m bench.quality --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/bench-quality
+
+fit: setup
+	$(BIN)/python -m bench.fit_ranker --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit
+
+bench-perf: setup
+	$(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out bench/results
+
+bench-reliability: setup
+	$(BIN)/python -m bench.ingest_rss --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz --out bench/results
+	$(BIN)/python -m bench.load --users 20 --questions 5 --out bench/results
 
 bench-verify: setup
 	$(BIN)/python -m bench.verification --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --tune --out bench/results

@@ -59,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def first_start() -> None:
         # Ingest after the server is up, so the page already shows the progress.
-        if not assistant.status().get("articles") and args.articles.is_dir():
+        try:
+            empty = not assistant.status().get("articles")
+        except QAError as exc:  # a Chroma server that does not answer: the status line says so
+            logging.getLogger("app").warning("index status: %s", exc)
+            return
+        if empty and args.articles.is_dir():
             ingestor.submit([args.articles], label=f"Indexing the articles in {args.articles.name}/")
 
     uploads = args.uploads or Path(settings.index.dir) / "uploads"

@@ -47,12 +47,15 @@ def convert(
     since: str | None = None,
     until: str | None = None,
     corpus: str = "all",
+    answer_in_evidence: bool = False,
 ) -> tuple[Path, Path]:
     """Write `out_dir/corpus/realtimeqa.jsonl` and `out_dir/questions.jsonl`; return (corpus dir, questions file).
 
     `since`/`until` (YYYY-MM-DD, inclusive) restrict the quiz dates; `sample` draws N questions
     with `random.Random(seed)`, kept in file order. `corpus="all"` indexes every passage in
     the date range (the others act as distractors); `"sampled"` only the sampled questions' passages.
+    `answer_in_evidence` keeps only questions whose correct choice appears (case-insensitively)
+    in their cleaned evidence passage: the README's protocol.
     """
     if corpus not in ("all", "sampled"):
         raise ValueError(f"corpus must be 'all' or 'sampled', got {corpus!r}")
@@ -64,6 +67,8 @@ def convert(
     seen_ids: set[str] = set()
     for rec, passage in pairs:
         article = articles.setdefault(passage, _article(rec, passage))
+        if answer_in_evidence and rec["choices"][int(rec["answer"][0])].casefold() not in passage.casefold():
+            continue
         item_id = rec["question_id"]
         while item_id in seen_ids:  # the source reuses one id for two questions
             item_id += "-b"
@@ -76,6 +81,7 @@ def convert(
                 "evidence": [passage],
                 "unanswerable": False,
                 "choices": rec["choices"],
+                "judge": "short",
                 "article_id": article["id"],
             }
         )
@@ -132,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--since", default=None, help="first quiz date, YYYY-MM-DD")
     parser.add_argument("--until", default=None, help="last quiz date, YYYY-MM-DD")
     parser.add_argument("--corpus", choices=("all", "sampled"), default="all", help="which passages to index")
+    parser.add_argument(
+        "--answer-in-evidence", action="store_true", help="only questions whose correct choice is in their passage"
+    )
     args = parser.parse_args(argv)
     corpus, questions = convert(
         args.file,
@@ -141,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         since=args.since,
         until=args.until,
         corpus=args.corpus,
+        answer_in_evidence=args.answer_in_evidence,
     )
     print(f"corpus: {corpus}\nquestions: {questions}")
 

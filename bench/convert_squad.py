@@ -47,15 +47,22 @@ def convert(
     sample: int | None = None,
     seed: int = 0,
     articles: int | None = None,
+    corpus_titles: set[str] | None = None,
+    question_titles: set[str] | None = None,
+    answerable_only: bool = False,
 ) -> tuple[Path, Path]:
     """Write `out_dir/corpus/squad.jsonl` and `out_dir/questions.jsonl`; return (corpus dir, questions file).
 
-    `articles` keeps the first N titles (corpus and questions); `sample` draws N questions
-    from them with `random.Random(seed)`, kept in file order, so a run is reproducible.
+    `articles` keeps the first N titles (corpus and questions); `corpus_titles` keeps only
+    those articles; `question_titles` asks only about those (the rest stay as distractors);
+    `sample` draws N questions with `random.Random(seed)`, kept in file order, so a run is
+    reproducible.
     """
     data = json.loads(Path(squad_path).read_text(encoding="utf-8"))["data"]
     if articles is not None:
         data = data[:articles]
+    if corpus_titles is not None:
+        data = [a for a in data if a["title"] in corpus_titles]
 
     records: list[dict] = []
     items: list[dict] = []
@@ -70,9 +77,13 @@ def convert(
                 "text": "\n\n".join(c.strip() for c in contexts),
             }
         )
+        if question_titles is not None and article["title"] not in question_titles:
+            continue
         for context, paragraph in zip(contexts, article["paragraphs"], strict=True):
             for qa in paragraph["qas"]:
-                items.append(_item(qa, context, article_id))
+                item = _item(qa, context, article_id)
+                if not (answerable_only and item["unanswerable"]):
+                    items.append(item)
 
     if sample is not None and sample < len(items):
         keep = sorted(random.Random(seed).sample(range(len(items)), sample))
@@ -100,6 +111,7 @@ def _item(qa: dict, context: str, article_id: str) -> dict:
         "evidence": evidence,
         "unanswerable": unanswerable,
         "article_id": article_id,
+        "context": context,
     }
 
 

@@ -1,186 +1,257 @@
-"""The `make bench-quality` driver: our Assistant and the llama-index baseline side by side on SQuAD v1.1.
+"""`make bench-quality`: the fitted answerer and the previous one side by side, on data no fitting saw.
 
-Both index the same corpus (every article of the dev file) and answer the same sampled
-questions; both are scored with the same retrieval metrics over their top 5 passages.
-Writes `OUT/quality.md` (and prints it), our full evaluation run under `OUT/ours/`.
+    python -m bench.quality --squad1 ../shared/bench/squad/dev-v1.1.json --squad2 ../shared/bench/squad/dev-v2.0.json \
+        --realtimeqa ../shared/bench/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz \
+        --previous 9ad1933 --out runs/bench-quality
 
-    python -m bench.quality --squad ../shared/bench/squad/dev-v1.1.json --sample 500 --seed 0 --out runs/bench-quality
+The previous answerer runs from a git worktree of the given commit (nothing of it is kept
+in the product); both run `qa eval` on the same question files, each with its own index, one
+after the other, and both runs are scored by this checkout's scorer. Reported on:
+- SQuAD v1.1 dev: the 13 articles not in v2.0 (all 48 articles are the corpus);
+- SQuAD v2.0 dev: the 10 reporting articles, for abstention (all 35 v2.0 articles are the corpus);
+- RealTime QA 2024-2026 (the README's protocol);
+- eval/questions.jsonl over data/articles.
+Writes OUT/quality.md, OUT/quality.json and OUT/abstention.png, and prints the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import shutil
+import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as `python bench/quality.py`: make `bench` and `qa` importable
+if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import baseline, convert_squad
+from bench import convert_realtimeqa, convert_squad
+from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT, squad_held_out
 from evaluation import metrics
 from evaluation.runner import load_questions
 
-
-@dataclass
-class SystemResult:
-    """One system's retrieval over the question set."""
-
-    label: str
-    ingest_seconds: float
-    chunks: int | None
-    ranks: list[int | None] = field(default_factory=list)
-    reader_chars: list[int] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-
-    def row(self) -> list[str]:
-        ms = [x * 1000 for x in self.latencies]
-        return [
-            self.label,
-            _f(metrics.hit_at(self.ranks, 1)),
-            _f(metrics.hit_at(self.ranks, metrics.READER_K)),
-            _f(metrics.mean_reciprocal_rank(self.ranks, metrics.READER_K)),
-            _f(metrics.mean(self.reader_chars), 0),
-            _f(self.ingest_seconds, 1),
-            "?" if self.chunks is None else str(self.chunks),
-            _f(metrics.percentile(ms, 50), 0),
-            _f(metrics.percentile(ms, 95), 0),
-        ]
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_PRECISION = 0.9
 
 
-def run_ours(corpus: Path, questions: Path, work_dir: Path) -> tuple[SystemResult, dict]:
-    """Ingest into a fresh index and ask every question through `evaluation.runner.run`; also return its report."""
-    from evaluation import runner as evaluation
-    from qa import Assistant, Settings
-
-    index_dir = work_dir / "ours-index"
-    if index_dir.exists():
-        shutil.rmtree(index_dir)
-    settings = Settings.from_env(index_dir=index_dir)
-    started = time.perf_counter()
-    assistant = Assistant(index_dir=index_dir, settings=settings)
-    ingest = assistant.ingest([corpus])
-    seconds = time.perf_counter() - started
-    if ingest.errors:
-        raise RuntimeError(f"ingest failed: {ingest.errors}")
-    result = evaluation.run(
-        questions,
-        assistant=assistant,
-        out_dir=work_dir / "ours",
-        on_progress=_progress("ours"),
-        context={"corpus": str(corpus), "ingest": {"articles": ingest.articles, "added": ingest.added,
-                                                    "skipped": ingest.skipped, "seconds": round(seconds, 2)}},
-    )  # fmt: skip
-    out = SystemResult(label="ours (qa.Assistant, default settings)", ingest_seconds=seconds, chunks=ingest.added)
-    for record in result.records:
-        out.ranks.append(record["scores"]["hit_rank"])
-        out.reader_chars.append(record["scores"]["reader_chars"])
-        out.latencies.append(record["latency_s"])
-        out.errors += record["error"] is not None
-    return out, result.report
+def datasets(args: argparse.Namespace, out: Path) -> dict[str, tuple[Path, Path]]:
+    """(corpus, questions) for each reported set, written once under OUT/data."""
+    data = out / "data"
+    held = set(squad_held_out(args.squad1, args.squad2))
+    sets = {
+        "squad_heldout": convert_squad.convert(
+            args.squad1, data / "squad-heldout", question_titles=held, sample=args.squad_sample, seed=args.seed
+        ),
+        "squad2_report": convert_squad.convert(
+            args.squad2,
+            data / "squad2-report",
+            corpus_titles=set(SQUAD2_FIT) | set(SQUAD2_REPORT),
+            question_titles=set(SQUAD2_REPORT),
+            sample=args.squad2_sample,
+            seed=args.seed,
+        ),
+        "realtimeqa": convert_realtimeqa.convert(
+            args.realtimeqa,
+            data / "realtimeqa",
+            since=REALTIMEQA_REPORT_SINCE,
+            until="2026-12-31",
+            answer_in_evidence=True,
+            sample=args.realtimeqa_sample,
+            seed=args.seed,
+        ),
+        "sample": (ROOT / "data" / "articles", ROOT / "eval" / "questions.jsonl"),
+    }
+    return sets
 
 
-def run_baseline(corpus: Path, questions: Path, work_dir: Path, chunk_size: int | None) -> SystemResult:
-    """Build the llama-index pipeline in its own folder and retrieve the top 5 for every question."""
-    name = "baseline-default" if chunk_size is None else f"baseline-{chunk_size}"
-    pipeline = baseline.build(corpus, work_dir / name, chunk_size=chunk_size, top_k=metrics.READER_K)
-    out = SystemResult(label=pipeline.label, ingest_seconds=pipeline.ingest_seconds, chunks=pipeline.chunks)
-    items = load_questions(questions)
-    tick = _progress(name)
-    for done, item in enumerate(items, start=1):
+def run_system(name: str, tree: Path, sets: dict[str, tuple[Path, Path]], out: Path) -> dict[str, list[dict]]:
+    """`qa eval` of every set with the code in `tree`; the records, re-scored by this checkout's scorer."""
+    records = {}
+    for key, (corpus, questions) in sets.items():
+        run = out / name / key
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tree),
+            "QA_INDEX_DIR": str(out / name / "index"),
+            "HF_HUB_OFFLINE": "1",
+        }
+        env.pop("QA_LLM", None)
         started = time.perf_counter()
-        texts = pipeline.retrieve(item.question)
-        out.latencies.append(time.perf_counter() - started)
-        out.ranks.append(metrics.first_hit_rank(texts, item.evidence))
-        out.reader_chars.append(sum(len(t) for t in texts[: metrics.READER_K]))
-        tick(done, len(items), item.id)
+        done = subprocess.run(
+            [sys.executable, "-m", "qa.cli", "eval", str(questions), "--corpus", str(corpus), "--out", str(run)],
+            cwd=tree, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"{name} on {key} failed:\n{done.stderr[-2000:]}")
+        print(f"{name}: {key} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        records[key] = rescore(run / "answers.jsonl", questions)
+    return records
+
+
+def rescore(answers: Path, questions: Path) -> list[dict]:
+    """Records scored again with this checkout's scorer and item definitions (so both systems are judged alike)."""
+    items = {i.id: i for i in load_questions(questions)}
+    out = []
+    for line in answers.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        item = items[record["id"]]
+        record["expected"] = {
+            "answers": list(item.answers), "evidence": list(item.evidence),
+            "unanswerable": item.unanswerable, "judge": item.judge,
+        }  # fmt: skip
+        record["scores"] = metrics.score_record(record)
+        out.append(record)
     return out
 
 
-def run(
-    squad: Path,
-    out: Path,
-    *,
-    sample: int = 500,
-    seed: int = 0,
-    articles: int | None = None,
-    chunk_sizes: tuple[int | None, ...] = (None, 256),
-) -> str:
-    """Convert, run ours and the baseline(s), write `out/quality.md`; return its Markdown."""
-    out = Path(out)
-    corpus, questions = convert_squad.convert(squad, out / "data", sample=sample, seed=seed, articles=articles)
-    n_questions = len(load_questions(questions))
-    import sentence_transformers  # noqa: F401 - torch is imported once here, outside either ingest time
-
-    ours, report = run_ours(corpus, questions, out)
-    systems = [ours] + [run_baseline(corpus, questions, out, size) for size in chunk_sizes]
-    text = render(systems, report, squad=squad, sample=n_questions, seed=seed, articles=articles)
-    (out / "quality.md").write_text(text, encoding="utf-8")
-    return text
+def abstention(records: list[dict]) -> dict[str, float | None]:
+    """Abstention recall on unanswerables and answered precision, as run (the default threshold)."""
+    o = metrics.summarize(records)
+    return {"recall": o["abstention_recall"], "answered_precision": o["answered_precision"]}
 
 
-def render(
-    systems: list[SystemResult], report: dict, *, squad: Path, sample: int, seed: int, articles: int | None
-) -> str:
-    """The side-by-side Markdown table, with the run's date, data and machine."""
-    header = ["system", "hit@1", "hit@5", "MRR", "chars to reader / question", "ingest s", "chunks",
-              "query p50 ms", "query p95 ms"]  # fmt: skip
+def curve(records: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, answered precision, abstention recall) over thresholds on the answers' support."""
+    rows = [
+        (r["answer"].get("support", 0.0), bool(r["scores"]["correct"]), r["expected"]["unanswerable"])
+        for r in records if r.get("answer")
+    ]  # fmt: skip
+    out = []
+    for step in range(0, 100):
+        t = step / 100
+        answered = [(c, u) for s, c, u in rows if s >= t]
+        unanswerable = [u for _, _, u in rows if u]
+        if not answered:
+            break
+        precision = sum(c and not u for c, u in answered) / len(answered)
+        recall = sum(1 for s, _, u in rows if u and s < t) / max(len(unanswerable), 1)
+        out.append((t, precision, recall))
+    return out
+
+
+def summarize(records: dict[str, list[dict]]) -> dict[str, float | None]:
+    squad = metrics.summarize(records["squad_heldout"])
+    rtqa = metrics.summarize(records["realtimeqa"])
+    sample = metrics.summarize(records["sample"])
+    v2 = abstention(records["squad2_report"])
+    at_target = [(p, r) for _, p, r in curve(records["squad2_report"]) if p >= TARGET_PRECISION]
+    return {
+        "squad_correct_cited": squad["correct_cited"],
+        "squad_hit1": squad["hit@1"],
+        "squad_hit5": squad["hit@5"],
+        "squad_f1": squad["f1"],
+        "squad_em": squad["exact_match"],
+        "rtqa_correct_cited": rtqa["correct_cited"],
+        "rtqa_answered_precision": rtqa["answered_precision"],
+        "v2_abstention_recall": v2["recall"],
+        "v2_answered_precision": v2["answered_precision"],
+        "v2_recall_at_target": max((r for _, r in at_target), default=None),
+        "sample_accuracy": sample["accuracy"],
+        "sample_citation_precision": sample["citation_precision"],
+        "sample_p50_ms": None if sample["latency_p50_s"] is None else sample["latency_p50_s"] * 1000,
+    }
+
+
+ROWS = (
+    ("SQuAD v1.1, 13 held-out articles: correct and cited", "squad_correct_cited", ">= 0.85"),
+    ("same: hit@1", "squad_hit1", ">= 0.85"),
+    ("same: hit@5", "squad_hit5", ">= 0.95"),
+    ("same: short-answer F1", "squad_f1", ">= 0.60"),
+    ("same: short-answer EM", "squad_em", ""),
+    ("RealTime QA 2024-26: correct and cited", "rtqa_correct_cited", ">= 0.75"),
+    ("RealTime QA: answered precision", "rtqa_answered_precision", ">= 0.90"),
+    ("SQuAD v2.0, 10 reporting articles: abstention recall (default threshold)", "v2_abstention_recall", ">= 0.50"),
+    ("same: answered precision (default threshold)", "v2_answered_precision", ">= 0.90"),
+    ("same: best abstention recall with answered precision >= 0.90", "v2_recall_at_target", ">= 0.50"),
+    ("eval/questions.jsonl: accuracy", "sample_accuracy", ">= 0.95"),
+    ("eval/questions.jsonl: citation precision", "sample_citation_precision", ">= 0.95"),
+    ("warm ask p50 on the sample articles, ms", "sample_p50_ms", "no slower"),
+)
+
+
+def render(results: dict[str, dict], sizes: dict[str, int], previous: str) -> str:
     lines = [
-        "# Retrieval quality: ours vs the llama-index baseline",
+        "# Answer quality: the fitted answerer beside the previous one",
         "",
-        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- data: `{Path(squad).name}`, {'all' if articles is None else articles} articles as the corpus, "
-        f"{sample} questions sampled with seed {seed}",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "- hit@k: the evidence sentence (the one holding the gold answer) is inside one of the top k passages; "
-        "MRR over the top 5; chars = the top 5 passages' text a reader would be handed",
-        "- query time: ours is the whole `Assistant.ask` (retrieval and the extractive answer); "
-        "the baseline's is retrieval only",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        f"- previous answerer: commit {previous} (hand-set weights), run from a git worktree",
+        f"- questions: SQuAD v1.1 held-out {sizes['squad_heldout']}, SQuAD v2.0 reporting {sizes['squad2_report']}, "
+        f"RealTime QA 2024-26 {sizes['realtimeqa']}, eval/questions.jsonl {sizes['sample']}",
+        "- the fitted model saw none of these questions: see bench/splits.py and qa/ranker.json's `info`",
         "",
-        "| " + " | ".join(header) + " |",
-        "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",
+        "| measure | previous | fitted | target |",
+        "| --- | ---: | ---: | ---: |",
     ]
-    lines += ["| " + " | ".join(s.row()) + " |" for s in systems]
-    o = report["overall"]
-    lines += [
-        "",
-        f"Our answers on the same questions: accuracy {_f(o['accuracy'])}, answered precision "
-        f"{_f(o['answered_precision'])} ({o['answered']} answered, {o['abstained']} abstained), "
-        f"best-sentence EM {_f(o['exact_match'])} / F1 {_f(o['f1'])}, citation precision "
-        f"{_f(o['citation_precision'])}, errors {o['errors']}. Full report: `ours/report.md`.",
-    ]
+    for label, key, target in ROWS:
+        digits = 0 if key.endswith("_ms") else 3
+        cells = [_f(results[s].get(key), digits) for s in ("previous", "fitted")]
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} | {target} |")
     return "\n".join(lines) + "\n"
+
+
+def draw(records: dict[str, dict[str, list[dict]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for name, style in (("previous", "--"), ("fitted", "-")):
+        points = curve(records[name]["squad2_report"])
+        ax.plot([r for _, _, r in points], [p for _, p, _ in points], style, marker=".", label=name)
+    ax.axhline(TARGET_PRECISION, color="grey", linestyle=":")
+    ax.set_xlabel("abstention recall on unanswerable questions")
+    ax.set_ylabel("answered precision")
+    ax.set_title("SQuAD v2.0, 10 reporting articles: precision against abstention")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _f(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def _progress(name: str) -> Callable[[int, int, str], None]:
-    def tick(done: int, total: int, _item: str) -> None:
-        if done == total or done % 50 == 0:
-            print(f"{name}: {done}/{total}", file=sys.stderr, flush=True)
-
-    return tick
+def worktree(commit: str, out: Path) -> Path:
+    """A checkout of `commit` beside the results (made once, reused)."""
+    tree = out / f"previous-{commit}"
+    if not (tree / "qa").is_dir():
+        subprocess.run(["git", "worktree", "add", "--force", "--detach", str(tree), commit], cwd=ROOT, check=True)
+    return tree
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--squad", type=Path, required=True, help="SQuAD v1.1 dev JSON")
-    parser.add_argument("--sample", type=int, default=500, help="questions to sample (default 500)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the question sample")
-    parser.add_argument("--articles", type=int, default=None, help="keep only the first N articles (default: all)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (indexes, runs, quality.md)")
+    parser.add_argument("--squad1", type=Path, required=True, help="SQuAD v1.1 dev JSON")
+    parser.add_argument("--squad2", type=Path, required=True, help="SQuAD v2.0 dev JSON")
+    parser.add_argument("--realtimeqa", type=Path, required=True, help="realtimeqa-questions-*.jsonl.gz")
+    parser.add_argument("--previous", default="9ad1933", help="commit of the previous answerer")
+    parser.add_argument("--out", type=Path, default=Path("runs/bench-quality"))
+    parser.add_argument("--squad-sample", type=int, default=None, help="held-out SQuAD questions (default: all 4,557)")
+    parser.add_argument("--squad2-sample", type=int, default=1000, help="SQuAD v2.0 reporting questions")
+    parser.add_argument("--realtimeqa-sample", type=int, default=500, help="RealTime QA questions")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    print(run(args.squad, args.out, sample=args.sample, seed=args.seed, articles=args.articles))
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    sets = datasets(args, out)
+    sizes = {k: len(load_questions(q)) for k, (_, q) in sets.items()}
+    records = {
+        "previous": run_system("previous", worktree(args.previous, out), sets, out),
+        "fitted": run_system("fitted", ROOT, sets, out),
+    }
+    results = {name: summarize(recs) for name, recs in records.items()}
+    text = render(results, sizes, args.previous)
+    draw(records, out / "abstention.png")
+    (out / "quality.md").write_text(text, encoding="utf-8")
+    (out / "quality.json").write_text(json.dumps({"sizes": sizes, "results": results}, indent=2) + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ LABELS = {
 }
 TRUE_KINDS = ("true_clause", "true_statement")
 OTHERS = 4  # other paragraphs of the article handed over as retrieved passages
-_NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|de|von|van|the|and)?\s*[A-Z][\w'’-]*)*")
 _AUX = r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would)"
 _WH = r"(?:who|whom|whose|what|which|when|where|why|how(?: many| much| long| often| far| old| large)?)"
@@ -197,7 +197,11 @@ def cases_for(all_articles: list[dict], sample: int, seed: int) -> list[Case]:
         true = clause(context, start, start + len(answer))
         if true is None or answer not in true:
             continue
-        add = lambda kind, text, cited=0: text and cases.append(Case(kind, text, cited, 0, passages))  # noqa: E731
+
+        def add(kind: str, text: str | None, cited: int = 0, passages: tuple[Passage, ...] = passages) -> None:
+            if text:
+                cases.append(Case(kind, text, cited, 0, passages))
+
         add("true_clause", true)
         add("true_statement", statement(qa["question"], answer))
         add("number_changed", change_number(true, rng))
@@ -274,7 +278,9 @@ def tune(cases: list[Case], make) -> tuple[VerifySettings, list[dict]]:
               file=sys.stderr, flush=True)  # fmt: skip
     # The targets first (every planted kind of the first three at >= 0.95, true (a) at <= 0.05),
     # then the fewest true statements flagged plus the most hard cases caught.
-    ok = [t for t in trials if t["true_a"] <= 0.05 and t["caught"] >= 0.95] or [t for t in trials if t["true_a"] <= 0.05]
+    ok = [t for t in trials if t["true_a"] <= 0.05 and t["caught"] >= 0.95] or [
+        t for t in trials if t["true_a"] <= 0.05
+    ]
     best = max(ok or trials, key=lambda t: (t["hard"] - t["true_b"], t["caught"]))
     return best["settings"], trials
 

@@ -277,16 +277,23 @@ def score_record(record: Mapping[str, Any]) -> dict[str, Any]:
     abstained = not failed and answer["abstained"]
     answered = not failed and not abstained
     text = answer["answer"] if answer else ""
+    short = ((answer or {}).get("short_answer") or {}).get("text")
+    judged = short if expected.get("judge") == "short" and short else text
 
     if unanswerable:
         correct: bool | None = abstained
     elif accepted:
-        correct = answered and answer_matches(text, accepted)
+        correct = answered and answer_matches(judged, accepted)
     else:
         correct = None  # nothing to judge the answer by
     em = f1 = None
     if accepted and not unanswerable:
-        em, f1 = best_sentence_scores(text, accepted) if answered else (0.0, 0.0)
+        if not answered:
+            em, f1 = 0.0, 0.0
+        elif short:  # the short answer is what EM and F1 score, as SQuAD scores a span
+            em, f1 = max(exact_match(short, g) for g in accepted), max(token_f1(short, g) for g in accepted)
+        else:
+            em, f1 = best_sentence_scores(text, accepted)
 
     citations = []
     if answered:
@@ -303,9 +310,12 @@ def score_record(record: Mapping[str, Any]) -> dict[str, Any]:
 
     alce = alce_scores(answer) if answered else None
     return {
+        "short": short is not None,
         "alce": alce,
         "claims": len(answer.get("claims") or []) if answered else 0,
-        "supported_claims": sum(1 for c in answer.get("claims") or [] if c["verdict"] != "unsupported") if answered else 0,
+        "supported_claims": sum(1 for c in answer.get("claims") or [] if c["verdict"] != "unsupported")
+        if answered
+        else 0,
         "fallback": bool(answer.get("fallback")) if answer else False,
         "retrieval_scored": bool(evidence) and not unanswerable,
         "hit_rank": None if failed else first_hit_rank(texts, evidence),
@@ -345,6 +355,15 @@ def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "hit@5": hit_at(ranks, READER_K),
         "mrr": mean_reciprocal_rank(ranks, READER_K),
         "accuracy": ratio(sum(x["correct"] for x in judged), len(judged)),
+        "correct_cited": ratio(
+            sum(1 for x in judged if x["correct"] and x["cited_support"]),
+            sum(
+                1
+                for r, x in zip(records, s, strict=True)
+                if x["correct"] is not None and not r["expected"]["unanswerable"]
+            ),
+        ),
+        "short_answers": ratio(sum(1 for x in s if x.get("short")), sum(1 for x in s if x["answered"])),
         "answered_precision": ratio(sum(x["correct"] for x in answered), len(answered)),
         "exact_match": mean([x["em"] for x in answerable]),
         "f1": mean([x["f1"] for x in answerable]),
@@ -373,9 +392,13 @@ DEFINITIONS = {
     "accuracy": "correct / all judged questions; correct = an accepted answer's normalised tokens appear in "
     "the answer (answerable), or the assistant abstained (unanswerable); errors count as wrong",
     "answered_precision": "correct / answered (not abstained) among judged questions",
-    "exact_match": "SQuAD exact match of the best answer sentence against the accepted answers "
-    "(answerable questions; abstaining scores 0)",
-    "f1": "SQuAD token F1 of the best answer sentence against the accepted answers (answerable questions)",
+    "correct_cited": "share of answerable questions answered correctly with a citation whose paragraph holds the "
+    "evidence (correct and cited)",
+    "short_answers": "share of answers that lead with a short answer (a phrase of the cited sentence)",
+    "exact_match": "SQuAD exact match of the short answer (or, without one, the best answer sentence) against the "
+    "accepted answers (answerable questions; abstaining scores 0)",
+    "f1": "SQuAD token F1 of the short answer (or, without one, the best answer sentence) against the accepted "
+    "answers (answerable questions)",
     "citation_precision": "share of citations in given answers whose paragraph contains an evidence quote "
     "or covers >= 80% of the content words of the sentence citing it",
     "citation_recall": "share of correct answers to answerable questions that cite a paragraph containing "

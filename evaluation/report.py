@@ -18,6 +18,7 @@ COLUMNS = (
     ("hit@5", "hit@5"),
     ("mrr", "MRR"),
     ("accuracy", "accuracy"),
+    ("correct_cited", "correct & cited"),
     ("answered_precision", "answered prec."),
     ("exact_match", "EM"),
     ("f1", "F1"),
@@ -162,9 +163,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
 
     settings = report.get("settings") or {}
     lines += ["", "## Settings", "", "| setting | value |", "| --- | --- |"]
-    lines += [
-        f"| {section}.{k} | `{v}` |" for section, values in settings.items() for k, v in (values or {}).items()
-    ]
+    lines += [f"| {section}.{k} | `{v}` |" for section, values in settings.items() for k, v in (values or {}).items()]
     return "\n".join(lines) + "\n"
 
 

@@ -49,6 +49,7 @@ class Item:
     unanswerable: bool = False
     type: str | None = None
     tags: tuple[str, ...] = ()
+    judge: str = "answer"  # "short": judged on the short answer when there is one (RealTime QA's protocol)
 
     def groups(self, answered_type: str | None = None) -> list[str]:
         """The report groups this item counts in: its type plus follow-up, name variant, unanswerable, tags.
@@ -95,6 +96,7 @@ def load_questions(path: Path) -> list[Item]:
                 unanswerable=bool(raw.get("unanswerable", False)),
                 type=raw.get("type"),
                 tags=tuple(raw.get("tags") or ()),
+                judge=str(raw.get("judge") or "answer"),
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise QAError(
@@ -208,6 +210,7 @@ def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
             "answers": list(item.answers),
             "evidence": list(item.evidence),
             "unanswerable": item.unanswerable,
+            "judge": item.judge,
         },
         "answer": None,
         "passages": [],

@@ -57,14 +57,95 @@ def stem(word: str) -> str:
 # indexing, question analysis and follow-up resolution alike. "may" and "us" are left out
 # on purpose: folded, they are also the month and the country.
 STOPWORDS = frozenset(
-    """a an and are as at be been being but by for from if in into is it its no not of on or so such
-    than that the their them then there these they this those to was were will with
-    do does did done has have had having can could would should might must shall
-    i me my we our you your he him his she her who whom whose what when where which why how
-    many much al el""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "being",
+        "but",
+        "by",
+        "for",
+        "from",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "so",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "do",
+        "does",
+        "did",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "can",
+        "could",
+        "would",
+        "should",
+        "might",
+        "must",
+        "shall",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "many",
+        "much",
+        "al",
+        "el",
+    ]
 )
 # Auxiliary verbs: in a question they sit between the wh-word and the verb that matters.
-AUXILIARIES = frozenset("did does do was were is are has have had will would can could".split())
+AUXILIARIES = frozenset(
+    ["did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"]
+)
 
 
 def stopwords() -> frozenset[str]:
@@ -73,24 +154,38 @@ def stopwords() -> frozenset[str]:
 
 @cache
 def _stemmer():
-    import simplemma  # dictionary lemmas first: irregular forms (met -> meet, fled -> flee)
-    import Stemmer  # then the Snowball English stemmer
+    """Irregular forms to their lemma first (met -> meet, fled -> flee), then the Snowball English stemmer.
+
+    The irregular forms are a small table (index/irregular.txt): a full lemmatiser's dictionary
+    takes half a second to load, which a one-shot question cannot afford.
+    """
+    import Stemmer
 
     stemmer = Stemmer.Stemmer("english")
+    irregular = _irregular()
     memo: dict[str, str] = {}
 
     def stem_word(word: str) -> str:
         if word not in memo:
-            memo[word] = stemmer.stemWord(simplemma.lemmatize(word, lang="en").lower())
+            memo[word] = stemmer.stemWord(irregular.get(word, word))
         return memo[word]
 
     return stem_word
 
 
+def _irregular() -> dict[str, str]:
+    table = {}
+    for line in (Path(__file__).with_name("irregular.txt")).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            table[parts[0]] = parts[1]
+    return table
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, trimmed of surrounding white space."""
     spans = []
-    for start, end in _punkt().span_tokenize(text):
+    for start, end in _pieces_spans(text):
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -98,6 +193,22 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
     return spans
+
+
+_PIECE = 20_000  # Punkt's patterns slow down on one huge unbroken paragraph; it reads it in pieces this long
+
+
+def _pieces_spans(text: str):
+    """Punkt's sentence spans, read a piece at a time; a piece ends after a full stop and a space."""
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if end - start > _PIECE:
+            cut = max(text.rfind(". ", start, start + _PIECE), text.rfind("\n", start, start + _PIECE))
+            end = cut + 1 if cut > start else start + _PIECE
+        for a, b in _punkt().span_tokenize(text[start:end]):
+            yield start + a, start + b
+        start = end
 
 
 @cache

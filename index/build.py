@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.analysis import capitalised_names, sentence_spans, tokenize
@@ -33,7 +35,8 @@ from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
 from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load
-from index.locking import note_progress, writing
+from index.locking import note_progress, progress, writing
+from index.mirror import Mirror, chunk_metadata
 from index.store import VectorStore
 from index.stories import assign_stories, repeated
 
@@ -56,6 +59,7 @@ class IngestReport:
     batches: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -123,7 +127,9 @@ class Indexer:
         self.limits = limits or Limits()
         self._chroma = (chroma_url, collection)
         self._store = store
-        self._write = threading.Lock()  # one writer per process; `writing` makes it one per folder
+        self._write = threading.RLock()  # one writer per process; `writing` makes it one per folder
+        self._mirror: Mirror | None = None
+        self._noted = 0.0
 
     @property
     def store(self) -> VectorStore:
@@ -132,9 +138,20 @@ class Indexer:
             self._store = VectorStore(self.folder / "chroma", url=url, collection=collection, model=self.embedder.name)
         return self._store
 
+    def check_model(self) -> None:
+        """Raises ModelMismatchError when the index was built with another model (opening the store checks)."""
+        _ = self.store
+
+    def progress(self) -> dict | None:
+        """The progress note of an ingest now writing to this folder (any process), or None."""
+        return progress(self.folder)
+
     # -- ingest -----------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[Path | str], on_progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
+        self,
+        paths: Iterable[Path | str],
+        on_progress: Progress | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
@@ -146,7 +163,10 @@ class Indexer:
             for number, path in enumerate(files, start=1):
                 self._progress(on_progress, number - 1, len(files), f"reading {path.name}")
                 batch += self._read(path, report, seen)
-                if len(batch) >= self.limits.batch_files or sum(len(s.chunks) for s in batch) >= self.limits.batch_chunks:
+                if (
+                    len(batch) >= self.limits.batch_files
+                    or sum(len(s.chunks) for s in batch) >= self.limits.batch_chunks
+                ):
                     self._commit(batch, report, on_progress, (number, len(files)))
                     batch = []
             if batch:
@@ -176,12 +196,17 @@ class Indexer:
             report.unchanged_articles += len(known)
             report.skipped += sum(a.chunk_count for a in known)
             return []
-        twin = seen.get(sha) or (a.article_id if (a := self.catalog.article_with_sha(sha)) and a.source != source else None)
+        twin = seen.get(sha) or (
+            a.article_id if (a := self.catalog.article_with_sha(sha)) and a.source != source else None
+        )
         if twin and not known:
             # The same bytes under another name: one article, with both paths recorded.
             report.duplicates += 1
             report.warnings.append((str(path), f"the same file as article {twin}; recorded as another source of it"))
             self.catalog.commit_batch([], sources=[(source, twin, sha)])
+            if self.mirror:
+                self.mirror.put([], [(source, twin, sha)])
+                self._published()
             return []
         try:
             articles = load(path, data, max_bytes=self.limits.max_bytes)
@@ -222,7 +247,9 @@ class Indexer:
                 article_id, article.text, p, self.embedder.count_tokens, self.embedder.max_tokens
             ):
                 chunks.append(
-                    StoredChunk(chunk, fp, tuple(tokenize(chunk.search_text)), tuple(capitalised_names(chunk.search_text)))
+                    StoredChunk(
+                        chunk, fp, tuple(tokenize(chunk.search_text)), tuple(capitalised_names(chunk.search_text))
+                    )
                 )
         date = normalize_date(article.date) or dateline(article.text[article.body_start :])
         row = ArticleRow(
@@ -230,7 +257,8 @@ class Indexer:
             source=article.source,
             record_id=article.record_id,
             sha256=sha,
-            title=article.title or derive_title(article.text, paras, article.source, *self.titles),
+            title=_printable(article.title or derive_title(article.text, paras, article.source, *self.titles))
+            or Path(article.source).stem,
             date=date,
             url=article.url,
             text=article.text,
@@ -274,35 +302,54 @@ class Indexer:
             stale += sorted(existing - {c.chunk.chunk_id for c in s.chunks})
             report.skipped += len(s.chunks) - len(new)
             writes.append(ArticleWrite(s.row, s.chunks, s.fingerprints, s.paths))
+        if todo and self.embedder.prepare_queries(lambda message: self._progress(on_progress, *where, message)):
+            report.notes.append("exported the embedding model to ONNX once, so questions start fast")
         self._progress(on_progress, *where, f"embedding {len(todo)} paragraphs (batch {report.batches})")
-        vectors = self._embed([c.chunk.search_text for _, c in todo], on_progress, where)
+        vectors, pooled = self._embed([c.chunk for _, c in todo], on_progress, where)
+        vectors_of = {c.chunk.chunk_id: v for (_, c), v in zip(todo, pooled, strict=True)}
+        # Chunks kept from an article's earlier version keep their sentence vectors.
+        kept = [c.chunk.chunk_id for w in writes for c in w.chunks if c.chunk.chunk_id not in vectors_of]
+        vectors_of |= {cid: f.vectors for cid, f in self.catalog.lookup(kept).items()}
+        for write in writes:
+            write.chunks = [
+                replace(c, vectors=vectors_of[c.chunk.chunk_id]) if c.chunk.chunk_id in vectors_of else c
+                for c in write.chunks
+            ]
         self._fault("embed", report.batches)
         dropped = stale + [cid for cid, _ in retro]
         self.catalog.begin_batch([c.chunk.chunk_id for _, c in todo], dropped)
         if todo:
-            self.store.upsert(
-                [c.chunk for _, c in todo], vectors, [_metadata(row, c.chunk) for row, c in todo]
-            )
+            metadata = [self._metadata(row, replace(c, vectors=vectors_of.get(c.chunk.chunk_id))) for row, c in todo]
+            self.store.upsert([c.chunk for _, c in todo], vectors, metadata)
+        if self.mirror:  # the server holds the articles too: whole before the generation moves
+            self.mirror.put(writes)
         self._fault("vectors", report.batches)
         self.catalog.commit_batch(writes, dropped={REPEATED: retro} if retro else None)
         self._fault("commit", report.batches)
         if dropped:
             self.store.delete(dropped)
+        if self.mirror:
+            for article_id in sorted({aid for _, aid in retro}):
+                if (row := self.catalog.article(article_id)) is not None:
+                    self.mirror.mark_dropped(row)
+            self._published()
         self.catalog.settle()
         report.added += len(todo)
         report.removed += len(dropped)
 
-    def _embed(self, texts: list[str], on_progress: Progress | None, where: tuple[int, int]) -> list[list[float]]:
-        if not texts:
-            return []
+    def _embed(self, chunks: list, on_progress: Progress | None, where: tuple[int, int]):
+        if not chunks:
+            return [], []
         done = 0
 
         def advance(n: int) -> None:
             nonlocal done
             done += n
-            self._progress(on_progress, *where, f"embedding {done}/{len(texts)} paragraphs")
+            self._progress(on_progress, *where, f"embedding {done}/{len(chunks)} paragraphs")
 
-        return self.embedder.embed(texts, on_batch=advance)
+        return self.embedder.embed_chunks(
+            [c.search_text for c in chunks], [c.search_spans() for c in chunks], on_batch=advance
+        )
 
     def _recover(self) -> None:
         """Settle what a crashed writer left: orphan vectors deleted, cut-short deletions finished."""
@@ -312,7 +359,10 @@ class Indexer:
         self.catalog.settle()
 
     def _progress(self, on_progress: Progress | None, done: int, total: int, message: str) -> None:
-        note_progress(self.folder, done, total, message)
+        now = time.monotonic()
+        if now - self._noted > 0.25 or done == total:  # readers see progress; the disk is not flooded
+            note_progress(self.folder, done, total, message)
+            self._noted = now
         if on_progress:
             on_progress(done, total, message)
 
@@ -340,8 +390,50 @@ class Indexer:
         self.catalog.commit_batch([], removed=article_ids)
         if chunk_ids:
             self.store.delete(chunk_ids)
+        if self.mirror:
+            self.mirror.remove(article_ids)
+            self._published()
         self.catalog.settle()
         return len(chunk_ids)
+
+    # -- server mode --------------------------------------------------------------------------
+    @property
+    def mirror(self) -> Mirror | None:
+        """The server's copy of the index (server mode only)."""
+        if self._chroma[0] is None:
+            return None
+        if self._mirror is None:
+            self._mirror = Mirror(self.store.client, self._chroma[1])
+        return self._mirror
+
+    def _published(self) -> None:
+        """Bump the server's generation; this cache is that generation now."""
+        self.catalog.set_meta("server_generation", str(self.mirror.bump()))
+
+    def refresh(self) -> bool:
+        """Server mode: rebuild the local catalog from the server when it is missing or stale. True if rebuilt."""
+        if self.mirror is None:
+            return False
+        try:
+            current = self.mirror.generation()
+        except Exception as exc:  # a stopped server, a dropped connection
+            raise IndexingError(f"the Chroma server at {self._chroma[0]} did not answer ({type(exc).__name__}): "
+                                "check that it runs") from exc  # fmt: skip
+        if str(current) == self.catalog.meta("server_generation"):
+            return False
+        with self._write, writing(self.folder):
+            if str(current) == self.catalog.meta("server_generation"):
+                return False
+            self.catalog.clear()
+            self.mirror.rebuild(self.catalog, self.store.collection)
+            self.catalog.set_meta("server_generation", str(current))
+        return True
+
+    def _metadata(self, row: ArticleRow, chunk: StoredChunk) -> dict:
+        meta = _metadata(row, chunk.chunk)
+        if self.mirror is not None:
+            meta |= chunk_metadata(chunk)
+        return meta
 
     def _resolve(self, target: str) -> list[str]:
         if self.catalog.article(target):
@@ -359,6 +451,16 @@ class Indexer:
         return ids
 
 
+def wipe(folder: Path, chroma_url: str | None = None, collection: str = "paragraphs") -> None:
+    """Delete an index: its catalog and keyword index, and its vectors (locally, or its collections on a server)."""
+    with writing(folder):
+        if chroma_url:
+            VectorStore.drop(chroma_url, collection)
+        for name in (Catalog.FILE, f"{Catalog.FILE}-wal", f"{Catalog.FILE}-shm"):
+            (folder / name).unlink(missing_ok=True)
+        shutil.rmtree(folder / "chroma", ignore_errors=True)
+
+
 def _with(row: ArticleRow, **changes: object) -> ArticleRow:
     return ArticleRow(**{**row.__dict__, **changes})
 
@@ -373,7 +475,9 @@ def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tu
     return kept, _with(row, paragraphs=paras, chunk_count=len(kept))
 
 
-def derive_title(text: str, paras: list[Paragraph], source: str, line_chars: int = 120, sentence_chars: int = 100) -> str:
+def derive_title(
+    text: str, paras: list[Paragraph], source: str, line_chars: int = 120, sentence_chars: int = 100
+) -> str:
     """A short first line is a title; else the first sentence, cut to a readable length."""
     for p in paras:
         if p.boilerplate:
@@ -387,6 +491,14 @@ def derive_title(text: str, paras: list[Paragraph], source: str, line_chars: int
             return sentence
         return sentence[: sentence_chars - 3].rsplit(" ", 1)[0] + "…"
     return Path(source).stem
+
+
+def _printable(title: str) -> str:
+    """A title without control characters (a terminal escape in a file's first line stays in the text only)."""
+    return " ".join(_CONTROL.sub("", title).split())
+
+
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f-\x9f]")
 
 
 def _metadata(row: ArticleRow, chunk) -> dict:

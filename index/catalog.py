@@ -20,11 +20,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from index.analysis import capitalised_names
 from index.chunking import Chunk, Paragraph
 from index.errors import IndexVersionError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, record_id TEXT, sha256 TEXT NOT NULL,
@@ -41,7 +43,8 @@ CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, paragraph INTEGER NOT NULL,
     part INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, search_text TEXT NOT NULL, fingerprint TEXT NOT NULL, sentences TEXT NOT NULL
+    text TEXT NOT NULL, search_text TEXT NOT NULL, fingerprint TEXT NOT NULL, sentences TEXT NOT NULL,
+    vectors BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, paragraph);
 CREATE INDEX IF NOT EXISTS chunks_fingerprint ON chunks(fingerprint);
@@ -82,16 +85,19 @@ class StoredChunk:
     fingerprint: str
     tokens: tuple[str, ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # (sound key, spelling) of the capitalised words
+    vectors: np.ndarray | None = None  # one unit vector per sentence (float16 on disk)
 
 
 @dataclass
 class Found:
-    """A chunk found by id, with its article's title, source and date."""
+    """A chunk found by id, with its article's title, source and date, and its sentences' vectors."""
 
     chunk: Chunk
     title: str
     source: str
     date: str | None
+    vectors: np.ndarray | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -178,7 +184,9 @@ class Catalog:
 
     def sources_of(self, article_id: str) -> list[str]:
         """Every file path the article was read from (a byte-identical copy adds one)."""
-        return [r[0] for r in self._db.execute("SELECT path FROM sources WHERE article_id=? ORDER BY path", (article_id,))]
+        return [
+            r[0] for r in self._db.execute("SELECT path FROM sources WHERE article_id=? ORDER BY path", (article_id,))
+        ]
 
     def story_members(self, story: str) -> list[ArticleRow]:
         rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story=? ORDER BY date", (story,))
@@ -201,7 +209,9 @@ class Catalog:
         )
         return [StoredChunk(_chunk(r), r[9]) for r in rows]
 
-    def lookup(self, chunk_ids: Sequence[str], *, since: int | None = None, until: int | None = None) -> dict[str, Found]:
+    def lookup(
+        self, chunk_ids: Sequence[str], *, since: int | None = None, until: int | None = None
+    ) -> dict[str, Found]:
         """Chunk id -> the chunk with its article's title, source and date (optionally within a date range)."""
         found: dict[str, Found] = {}
         dated = ""
@@ -216,12 +226,12 @@ class Catalog:
             part = list(chunk_ids[begin : begin + 500])
             marks = ",".join("?" * len(part))
             rows = self._db.execute(
-                f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date FROM chunks c JOIN articles a USING (article_id) "
-                f"WHERE c.chunk_id IN ({marks}){dated}",
+                f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date, c.vectors, a.url FROM chunks c "
+                f"JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks}){dated}",
                 [*part, *params],
             )
             for r in rows:
-                found[r[0]] = Found(_chunk(r), r[9], r[10], r[11])
+                found[r[0]] = Found(_chunk(r), r[9], r[10], r[11], _vectors(r[12], len(json.loads(r[8]))), r[13])
         return found
 
     def neighbours(self, article_id: str, paragraph: int) -> list[str]:
@@ -254,11 +264,18 @@ class Catalog:
         for begin in range(0, len(fps), 500):
             part = fps[begin : begin + 500]
             marks = ",".join("?" * len(part))
-            ids |= {r[0] for r in self._db.execute(f"SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", part)}
+            ids |= {
+                r[0]
+                for r in self._db.execute(f"SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", part)
+            }
         out: dict[str, tuple[set[str], str]] = {}
         for article_id in ids:
-            own = {r[0] for r in self._db.execute("SELECT fingerprint FROM fingerprints WHERE article_id=?", (article_id,))}
-            story = self._db.execute("SELECT coalesce(story, article_id) FROM articles WHERE article_id=?", (article_id,))
+            own = {
+                r[0] for r in self._db.execute("SELECT fingerprint FROM fingerprints WHERE article_id=?", (article_id,))
+            }
+            story = self._db.execute(
+                "SELECT coalesce(story, article_id) FROM articles WHERE article_id=?", (article_id,)
+            )
             row = story.fetchone()
             if row:
                 out[article_id] = (own, row[0])
@@ -271,7 +288,9 @@ class Catalog:
         for begin in range(0, len(fps), 500):
             part = fps[begin : begin + 500]
             marks = ",".join("?" * len(part))
-            found += list(self._db.execute(f"SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", part))
+            found += list(
+                self._db.execute(f"SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", part)
+            )
         return found
 
     def assign_id(self, source: str, record_id: str | None) -> str:
@@ -323,6 +342,12 @@ class Catalog:
         return int(self.meta("generation") or 0)
 
     # -- writing ----------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget everything (a cache about to be filled again from the server)."""
+        with self._lock, self._tx():
+            for table in ("articles", "sources", "chunks", "terms", "fingerprints", "names", "pending"):
+                self._db.execute(f"DELETE FROM {table}")
+
     def begin_batch(self, added: Iterable[str], dropped: Iterable[str]) -> None:
         """Journal the vector writes a batch is about to make, before it makes them."""
         with self._lock, self._tx():
@@ -385,10 +410,11 @@ class Catalog:
         )  # fmt: skip
         for s in write.chunks:
             c = s.chunk
+            blob = None if s.vectors is None else np.asarray(s.vectors, dtype=np.float16).tobytes()
             cursor = self._db.execute(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c.end, c.text, c.search_text,
-                 s.fingerprint, json.dumps(c.sentences)),
+                 s.fingerprint, json.dumps(c.sentences), blob),
             )  # fmt: skip
             self._db.execute("INSERT INTO terms(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, " ".join(s.tokens)))
             self._count_names(s.names, +1)
@@ -411,7 +437,9 @@ class Catalog:
             stored = {s.chunk.chunk_id: s.chunk.paragraph for s in self.chunks(article_id)}
             paragraphs = {stored[cid] for cid in ids if cid in stored}
             self._delete_chunks([cid for cid in ids if cid in stored])
-            paras = tuple(Paragraph(p.n, p.start, p.end, reason) if p.n in paragraphs else p for p in article.paragraphs)
+            paras = tuple(
+                Paragraph(p.n, p.start, p.end, reason) if p.n in paragraphs else p for p in article.paragraphs
+            )
             left = self._db.execute("SELECT count(*) FROM chunks WHERE article_id=?", (article_id,)).fetchone()[0]
             self._db.execute(
                 "UPDATE articles SET paragraphs=?, chunk_count=? WHERE article_id=?",
@@ -419,7 +447,9 @@ class Catalog:
             )
 
     def _delete(self, article_id: str, keep_sources: bool = False) -> None:
-        self._delete_chunks([r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE article_id=?", (article_id,))])
+        self._delete_chunks(
+            [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE article_id=?", (article_id,))]
+        )
         for table in ("articles", "fingerprints") if keep_sources else ("articles", "fingerprints", "sources"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id=?", (article_id,))
 
@@ -469,6 +499,12 @@ def day_number(date: str | None) -> int | None:
         return None
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
     return int("".join(match.groups())) if match else None
+
+
+def _vectors(blob: bytes | None, rows: int) -> np.ndarray | None:
+    if not blob or not rows:
+        return None
+    return np.frombuffer(blob, dtype=np.float16).reshape(rows, -1).astype(np.float32)
 
 
 def _chunk(row: tuple) -> Chunk:

@@ -36,6 +36,15 @@ class Chunk:
     search_text: str
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans within `text`, found once at ingest
 
+    def search_spans(self) -> list[tuple[int, int]]:
+        """Where each sentence sits in `search_text` (built sentence by sentence, so this is exact)."""
+        spans, at = [], 0
+        for start, end in self.sentences:
+            piece = search_text(self.text[start:end])
+            spans.append((at, at + len(piece)))
+            at += len(piece) + 1
+        return spans
+
 
 WRAP_WIDTH = 100  # hard-wrapped text is broken at a width below this
 WRAP_SPREAD = 0.7  # ... and its lines, but a block's last, are at least this share of the longest
@@ -63,7 +72,7 @@ def paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
     for block in _blocks(text, lines):
         wrapped = _hard_wrapped(text, block)
         start, end = block[0]
-        for (_, line_end), following in zip(block, block[1:] + [None], strict=True):
+        for (_, line_end), following in zip(block, [*block[1:], None], strict=True):
             end = line_end
             if following is not None and wrapped and not _SENTENCE_END.search(text[start:line_end]):
                 continue  # a wrapped line: the paragraph runs on
@@ -149,4 +158,7 @@ def _chunk(article_id: str, paragraph: int, part: int, start: int, end: int, bod
     key = f"{article_id}\x1f{paragraph}\x1f{part}\x1f{start}\x1f{body}"
     chunk_id = hashlib.sha1(key.encode()).hexdigest()[:24]
     sentences = tuple(sentence_spans(body)) or ((0, len(body)),)
-    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, search_text(body), sentences)
+    # The search text is made sentence by sentence, so each sentence's place in it is known
+    # (the embedder pools a vector per sentence from the one pass over the chunk).
+    searchable = " ".join(search_text(body[a:b]) for a, b in sentences)
+    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, searchable, sentences)

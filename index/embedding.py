@@ -1,13 +1,27 @@
-"""The sentence-transformers adapter: loads the model offline, embeds, counts word pieces."""
+"""The embedding model: sentence-transformers for bulk encoding at ingest, ONNX Runtime for questions.
+
+Bulk encoding runs in PyTorch, in bfloat16 where the CPU has native support for it (AMX or
+AVX-512 BF16: about 2.7 times faster here, vectors within 0.996 cosine of float32) and in
+float32 elsewhere. Questions are encoded by the ONNX export of the same model when there is
+one (`index/onnx_encoder.py`), so answering never loads PyTorch.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
+
+import numpy as np
 
 from index.errors import IndexingError
+from index.onnx_encoder import OnnxEncoder, cache_path, export
+
+log = logging.getLogger(__name__)
 
 BUNDLED = "all-MiniLM-L6-v2 (bundled)"
 
@@ -31,18 +45,73 @@ def _is_bundled(name: str) -> bool:
         return False
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes in bfloat16 natively (Intel AMX or AVX-512 BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(re.search(r"\b(amx_bf16|avx512_bf16)\b", flags))
+
+
 class Embedder:
-    """Embeds texts with a sentence-transformers model, loaded on first use.
+    """Embeds texts with one model, loaded on first use.
 
     `name` is a model name or path; empty means the bundled all-MiniLM-L6-v2. Vectors are
-    L2-normalised so cosine distance is their natural measure.
+    L2-normalised so cosine distance is their natural measure. `precision` is auto, bf16 or
+    fp32 (bulk encoding); `query_encoder` is auto (ONNX when exported), onnx or torch;
+    `threads` bounds PyTorch's threads (0: one per core).
     """
 
-    def __init__(self, name: str = "", *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        name: str = "",
+        *,
+        batch_size: int = 64,
+        precision: str = "auto",
+        query_encoder: str = "auto",
+        threads: int = 0,
+    ) -> None:
         self._path = name
         self.name = BUNDLED if not name or _is_bundled(name) else name
         self.batch_size = batch_size
+        self.precision = ("bf16" if cpu_has_bf16() else "fp32") if precision == "auto" else precision
+        self.query_encoder = query_encoder
+        self.threads = threads
         self._lock = threading.Lock()
+        self._onnx = None
+        self._onnx_lock = threading.Lock()
+
+    @property
+    def model_dir(self) -> Path | None:
+        """The model's local folder, when it is one (the bundled model always is)."""
+        path = Path(self._path).expanduser() if self._path else Path(bundled_model_path())
+        return path if path.is_dir() else None
+
+    @property
+    def onnx_path(self) -> Path | None:
+        folder = self.model_dir
+        return cache_path(folder) if folder is not None else None
+
+    def prepare_queries(self, on_message: Callable[[str], None] | None = None) -> bool:
+        """Export the ONNX query encoder if it is missing (once, at ingest: PyTorch is loaded then anyway)."""
+        target = self.onnx_path
+        if self.query_encoder == "torch" or target is None or target.is_file():
+            return False
+        if on_message:
+            on_message("exporting the embedding model for fast questions (once)")
+        try:
+            export(self.model_dir, target)
+        except Exception as exc:  # questions then use PyTorch, slower to start but the same vectors
+            log.warning("could not export the query encoder (%s: %s); questions will use PyTorch",
+                        type(exc).__name__, exc)  # fmt: skip
+            return False
+        return True
+
+    @property
+    def queries_use_onnx(self) -> bool:
+        path = self.onnx_path
+        return self.query_encoder != "torch" and path is not None and path.is_file()
 
     @cached_property
     def model(self):
@@ -58,8 +127,12 @@ class Embedder:
 
             transformers.logging.disable_progress_bar()
             transformers.logging.set_verbosity_error()  # e.g. "sequence longer than 256" while counting
+            import torch
 
-            return SentenceTransformer(path, device="cpu")
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            kwargs = {"model_kwargs": {"dtype": torch.bfloat16}} if self.precision == "bf16" else {}
+            return SentenceTransformer(path, device="cpu", **kwargs)
         except Exception as exc:  # the library raises many kinds (OSError, ValueError, HF errors)
             raise IndexingError(
                 f"cannot load embedding model {path!r} ({type(exc).__name__}: {exc}); "
@@ -97,4 +170,63 @@ class Embedder:
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed([text])[0]
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for a few short texts (questions, claims): ONNX when exported, else PyTorch."""
+        if self.query_encoder != "torch" and self.queries_use_onnx:
+            if self._onnx is None:
+                with self._onnx_lock:
+                    if self._onnx is None:
+                        self._onnx = OnnxEncoder(self.model_dir, self.onnx_path)
+            return self._onnx.encode(list(texts))
+        if self.query_encoder == "onnx":
+            raise IndexingError("QA_QUERY_ENCODER=onnx but the model has no ONNX export: run `qa ingest` first")
+        return np.asarray(self.embed(texts), dtype=np.float32)
+
+    def embed_chunks(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        on_batch: Callable[[int], None] | None = None,
+    ) -> tuple[list[list[float]], list[np.ndarray]]:
+        """Each text's vector and, from the same pass, one vector per span (the mean of its tokens).
+
+        The text's vector is the model's own (mean of all its tokens); a sentence's vector pools
+        only its tokens, which still saw the whole paragraph. One forward pass gives both, so
+        sentences can be compared with a question at no cost when it is asked.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        pooled: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float32) for _ in texts]
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            chunk = [texts[i] for i in batch]
+            with self._lock:
+                outputs = self.model.encode(
+                    chunk, batch_size=self.batch_size, output_value=None, normalize_embeddings=True,
+                    show_progress_bar=False,
+                )  # fmt: skip
+            offsets = self.model.tokenizer(
+                chunk, return_offsets_mapping=True, truncation=True, max_length=int(self.model.max_seq_length)
+            )["offset_mapping"]
+            for i, out, marks in zip(batch, outputs, offsets, strict=True):
+                whole = out["sentence_embedding"].float().numpy()
+                tokens = out["token_embeddings"][: len(marks)].float().numpy()
+                vectors[i] = whole.tolist()
+                pooled[i] = pool(tokens, marks, spans[i], whole)
+            if on_batch:
+                on_batch(len(batch))
+        return vectors, pooled
+
+
+def pool(
+    tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]], whole: np.ndarray
+) -> np.ndarray:
+    """Unit vectors: the mean of the token vectors inside each character span (the whole text's when none)."""
+    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(spans):
+        inside = [k for k, (a, b) in enumerate(offsets) if b > a and a >= start and b <= end]
+        vector = tokens[inside].mean(axis=0) if inside else whole
+        out[row] = vector / (np.linalg.norm(vector) or 1.0)
+    return out

@@ -196,8 +196,12 @@ def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> l
 
 
 def _load_html(source: str, html: str) -> Article:
+    import logging
+
     import trafilatura  # lazy: pulls in lxml and friends
 
+    # Its complaints about a page without text become our one-line reason below.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     doc = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
@@ -224,6 +228,8 @@ def _load_markdown(source: str, text: str) -> Article:
     if article.title is None:
         heading = re.search(r"^#\s+(.+?)\s*#*\s*$", text[article.body_start :], re.M)
         article.title = heading.group(1) if heading else None
+    if not text[article.body_start :].strip():
+        raise SourceError(f"{source}: the file has front matter but no article text")
     return article
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
+
 from index.chunking import Chunk
 from index.errors import IndexingError, ModelMismatchError
 
@@ -57,35 +59,70 @@ class VectorStore:
                 "use the same model or a new --index folder"
             )
 
+    @staticmethod
+    def drop(url: str, collection: str) -> None:
+        """Delete a collection on a Chroma server (to rebuild an index there)."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        parsed = urlparse(url)
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname or "localhost", port=parsed.port or 8000, ssl=parsed.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )  # fmt: skip
+            names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+            if collection in names:
+                client.delete_collection(collection)
+        except Exception as exc:
+            raise IndexingError(
+                f"cannot reach the Chroma server at {url} ({type(exc).__name__}): is it running?"
+            ) from exc
+
     def count(self) -> int:
         return self.collection.count()
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], metadata: Sequence[dict]) -> None:
-        for begin in range(0, len(chunks), 1000):
-            part = slice(begin, begin + 1000)
-            self.collection.upsert(
-                ids=[c.chunk_id for c in chunks[part]],
-                embeddings=[list(v) for v in vectors[part]],
-                documents=[c.text for c in chunks[part]],
-                metadatas=list(metadata[part]),
-            )
+        try:
+            for begin in range(0, len(chunks), 1000):
+                part = slice(begin, begin + 1000)
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in chunks[part]],
+                    embeddings=np.asarray(vectors[part], dtype=np.float32),
+                    documents=[c.text for c in chunks[part]],
+                    metadatas=list(metadata[part]),
+                )
+        except Exception as exc:
+            raise IndexingError(f"the vector store at {self.location} refused the vectors ({type(exc).__name__}: "
+                                f"{exc}): check that the Chroma server runs") from exc  # fmt: skip
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
-        for begin in range(0, len(chunk_ids), 1000):
-            self.collection.delete(ids=list(chunk_ids[begin : begin + 1000]))
+        try:
+            for begin in range(0, len(chunk_ids), 1000):
+                self.collection.delete(ids=list(chunk_ids[begin : begin + 1000]))
+        except Exception as exc:
+            raise IndexingError(f"the vector store at {self.location} did not answer ({type(exc).__name__}): "
+                                "check that the Chroma server runs") from exc  # fmt: skip
 
     def query(
         self, vector: Sequence[float], k: int, *, since: int | None = None, until: int | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks, best first; dated within [since, until] if given."""
-        k = min(k, self.count())
+        try:
+            k = min(k, self.count())
+        except Exception as exc:  # a stopped server, a dropped connection
+            raise IndexingError(f"the vector store at {self.location} did not answer ({type(exc).__name__}): "
+                                "check that the Chroma server runs") from exc  # fmt: skip
         if k <= 0:
             return []
         bounds = [{"day": {op: value}} for op, value in (("$gte", since), ("$lte", until)) if value is not None]
         where = None if not bounds else bounds[0] if len(bounds) == 1 else {"$and": bounds}
         try:
             result = self.collection.query(
-                query_embeddings=[list(vector)], n_results=k, include=["distances"], where=where
+                query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                n_results=k,
+                include=["distances"],
+                where=where,
             )
         except Exception as exc:  # a stopped server, a dropped connection
             raise IndexingError(f"the vector store at {self.location} did not answer ({type(exc).__name__}): "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-COPY_OVERLAP = 0.5  # share of paragraphs (Jaccard of fingerprints) above which two articles are one story
+COPY_OVERLAP = 0.5  # two articles are one story when their paragraphs overlap (Jaccard) by more than this
 
 
 def overlap(a: set[str], b: set[str]) -> float:
@@ -32,7 +32,7 @@ def assign_stories(
             ((overlap(fingerprints, fps), story) for other, (fps, story) in seen.items() if other != article_id),
             default=(0.0, article_id),
         )
-        story = best[1] if best[0] >= threshold else article_id
+        story = best[1] if best[0] > threshold else article_id  # most, not half
         stories[article_id] = story
         seen[article_id] = (fingerprints, story)
     return stories

@@ -1,7 +1,7 @@
 """Grounded, cited answers from a collection of news articles.
 
 from qa import Assistant
-answer = Assistant().ask("who claimed the Fugaha attack?")
+answer = Assistant().ask("how many people were beheaded at the al-Fugaha checkpoint?")
 """
 
 from __future__ import annotations

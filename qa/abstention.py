@@ -18,8 +18,14 @@ def should_abstain(passages: Sequence[Passage], min_support: float) -> bool:
     return max((p.support for p in passages), default=0.0) < min_support
 
 
-def abstain(query: Query, passages: Sequence[Passage], prompts: Prompts, *, kind: str = "what") -> Answer:
-    """'The articles don't say ...', citing the nearest passages' best sentences."""
+def abstain(
+    query: Query, passages: Sequence[Passage], prompts: Prompts, *, kind: str = "what", indexing: str | None = None
+) -> Answer:
+    """'The articles don't say ...', citing the nearest passages' best sentences.
+
+    While articles are still being indexed (`indexing` says how far), it says so instead:
+    what is not indexed yet may well answer the question.
+    """
     retrieved = [p for p in passages if not p.neighbour]
     citations: list[Citation] = []
     for passage in retrieved[:NEAREST]:
@@ -27,7 +33,9 @@ def abstain(query: Query, passages: Sequence[Passage], prompts: Prompts, *, kind
         span = (best.start, best.end) if best else (0, len(passage.text))
         citations.append(cite(len(citations) + 1, passage, span, best.score if best else 0.0))
     topic = topic_of(query.text)
-    if citations:
+    if indexing:
+        text = prompts.render("abstain_indexing", topic=topic, progress=indexing)
+    elif citations:
         text = prompts.render("abstain", topic=topic, markers=" ".join(f"[{c.n}]" for c in citations))
     else:
         text = prompts.render("abstain_empty", topic=topic)
@@ -39,6 +47,7 @@ def abstain(query: Query, passages: Sequence[Passage], prompts: Prompts, *, kind
         standalone_question=query.text,
         passages=tuple(retrieved),
         question_type=kind,
+        support=round(max((p.support for p in passages), default=0.0), 4),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from qa.citations import cite, matching_sentence
 from qa.templates import Prompts
-from qa.types import Citation, Passage, Query
+from qa.types import Citation, Passage, Query, ShortAnswer
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Draft:
     citations: tuple[Citation, ...] = ()
     model: str | None = None
     failure: str | None = None
+    short_answer: ShortAnswer | None = None
 
 
 class Answerer(Protocol):
@@ -96,17 +97,25 @@ class ExtractiveAnswerer:
             return Draft("", failure="no sentence to quote")
         best = best_passage.sentences[0]
         spans = sorted({(best.start, best.end), *best.companions})
-        citations: list[Citation] = []
-        sentences: list[str] = []
-        for span in spans:
-            citations.append(cite(len(citations) + 1, best_passage, span, best.score))
-            sentences.append(f"{citations[-1].quote} [{citations[-1].n}]")
-        main = next(c for c in citations if (c.start - best_passage.start, c.end - best_passage.start) == (best.start, best.end))
+        citations = [cite(n, best_passage, span, best.score) for n, span in enumerate(spans, start=1)]
+        main = next(c for c in citations if c.start - best_passage.start == best.start)
+        short = None
+        if best.short is not None:
+            a, b = best.short
+            short = ShortAnswer(best_passage.text[a:b], main.n, best_passage.start + a, best_passage.start + b)
+        # Copies published on different days: say when each was.
+        dated = len({p.date for p in (best_passage, *best_passage.copies)}) > 1
+        if short:  # "Eleven: “... eleven people were beheaded ...” [1]"
+            body = f"{short.text}: " + " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
+        else:
+            body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+        sentences = [body + (f" (published {best_passage.date})" if dated and best_passage.date else "")]
         if best_passage.copies:
             markers = []
             for copy in best_passage.copies:
                 span = matching_sentence(copy, main.quote)
                 citations.append(cite(len(citations) + 1, copy, span, best.score))
-                markers.append(f"“{copy.title}” [{citations[-1].n}]")
+                when = f" (published {copy.date})" if dated and copy.date else ""
+                markers.append(f"“{copy.title}”{when} [{citations[-1].n}]")
             sentences.append(self.prompts.render("also_reported", titles=" and ".join(markers)))
-        return Draft(" ".join(sentences), sources=(best_passage,), citations=tuple(citations))
+        return Draft(" ".join(sentences), sources=(best_passage,), citations=tuple(citations), short_answer=short)

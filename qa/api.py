@@ -6,17 +6,23 @@ condense (conversation) -> retrieve (retrieval, rerank) -> abstain? (abstention)
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from index.build import Indexer, IngestReport, Limits
-from index.catalog import Catalog
+from index.build import Indexer, IngestReport, Limits, wipe
+from index.catalog import Catalog, day_number
+from index.checks import check_size
 from index.clean import Rules
+from index.dates import normalize_date
 from index.embedding import Embedder
-from index.errors import IndexingError
-from index.loaders import SUPPORTED_SUFFIXES
+from index.errors import IndexingError, SourceError
+from index.loaders import SUPPORTED_SUFFIXES, load
 from index.store import VectorStore
 from qa import abstention
 from qa.answer import Answerer, Draft, ExtractiveAnswerer, Registry
@@ -28,13 +34,47 @@ from qa.llm import LanguageModel
 from qa.names import Names
 from qa.question import Term
 from qa.rerank import Reranker
-from qa.retrieval import Retrieved, Retriever
+from qa.retrieval import Retrieved, Retriever, Window
 from qa.synthesis import LLMAnswerer, follow_up_rewriter
 from qa.templates import Prompts
 from qa.types import Answer, ArticleInfo, ArticleView, ParagraphSpan, Passage, Query
 from qa.verify import Verifier
 
 FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, shown by the UI too)
+ANY_TIME = Window()
+REFRESH_SECONDS = 2.0  # server mode: how often a reader asks the server whether the index changed
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+MAX_FILE_BYTES = int(Settings().index.max_file_mb * 1024 * 1024)
+
+
+def check_file(path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """Why a file cannot be ingested (one line), or None when it can: the same checks an ingest makes.
+
+    `name` is what the person called the file (an upload's original name), if not `path`'s.
+    """
+    label = Path(name or path.name)
+    if label.suffix.lower() not in SUPPORTED_SUFFIXES:
+        kind = f"“{label.suffix}” files" if label.suffix else "files without an extension"
+        return f"{kind} are not accepted; give {', '.join(SUPPORTED_SUFFIXES)} files"
+    try:
+        check_size(path.stat().st_size, max_bytes)
+        load(label, path.read_bytes(), max_bytes=max_bytes)
+    except SourceError as exc:
+        reason = str(exc)
+        for prefix in (f"{label.resolve()}: ", f"{label}: "):
+            reason = reason.removeprefix(prefix)
+        return reason
+    except OSError as exc:
+        return f"cannot read the file ({exc.strerror}): check its permissions"
+    return None
+
+
+def wipe_index(settings: Settings) -> None:
+    """Delete the index the settings point at (its catalog and vectors), to rebuild it from the articles."""
+    with _translated():
+        wipe(Path(settings.index.dir).expanduser(), settings.index.chroma_url, settings.index.collection)
 
 
 class Assistant:
@@ -68,7 +108,13 @@ class Assistant:
             raise NoIndexError(f"no index at {folder}: run `qa ingest data/articles` first (or pass --index DIR)")
         with _translated():
             self.prompts = Prompts(settings.llm.prompts_dir)
-            self._embedder = embedder or Embedder(settings.index.embedding_model, batch_size=settings.index.batch_size)
+            self._embedder = embedder or Embedder(
+                settings.index.embedding_model,
+                batch_size=settings.index.batch_size,
+                precision=settings.index.precision,
+                query_encoder=settings.index.query_encoder,
+                threads=settings.index.threads,
+            )
             self._indexer = Indexer(
                 folder,
                 embedder=self._embedder,
@@ -81,6 +127,7 @@ class Assistant:
                 store=store,
             )
         self._names: tuple[int, Names] | None = None
+        self._checked_at = float("-inf")
         self._names_lock = threading.Lock()
         self.llm = None
         if llm is not None or settings.llm.enabled:
@@ -103,11 +150,20 @@ class Assistant:
 
     # -- ingestion --------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[str | Path], *, on_progress: Callable[[int, int, str], None] | None = None
+        self,
+        paths: Iterable[str | Path],
+        *,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        """Index files or folders; unchanged files embed nothing. Per-file errors are reported."""
+        """Index files or folders; unchanged files embed nothing. Per-file errors are reported.
+
+        Files are committed in batches: an interrupted ingest keeps what it committed, and the
+        next one completes the rest. `on_wait(message)` hears once if another ingest holds the
+        index (this one then waits for it).
+        """
         with _translated():
-            return self._indexer.ingest(paths, on_progress=on_progress)
+            return self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
 
     def remove(self, target: str | Path) -> IngestReport:
         """Remove an article by id, or all articles from a file or folder."""
@@ -122,14 +178,17 @@ class Assistant:
         *,
         top_k: int | None = None,
         mode: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
     ) -> Answer:
         """Answer from the indexed articles; abstains (a normal Answer) when they don't say.
 
         `history` holds the earlier turns, oldest first: questions, or `Answer`s / dicts
-        with "question" and "answer", so a model can see what was said.
+        with "question" and "answer", so a model can see what was said. `since` and
+        `until` (dates, or "YYYY-MM-DD") keep to articles published in that range.
         """
         answer = None
-        for piece in self.ask_stream(question, history, top_k=top_k, mode=mode):
+        for piece in self.ask_stream(question, history, top_k=top_k, mode=mode, since=since, until=until):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
@@ -142,15 +201,21 @@ class Assistant:
         *,
         top_k: int | None = None,
         mode: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
     ) -> Iterator[str | Answer]:
         """Text as the answerer writes it (not yet checked), then the verified `Answer`, always last."""
         question = self._checked(question)
         answerer = self._answerer(mode or self.settings.answer_mode)
+        window = _window(since, until)
         with _translated():
+            self._refresh()
+            self._indexer.check_model()  # before any encoding: an index built by another model is refused
             query = self.condenser.condense(question, turns(history), rewrite=answerer.name == "llm")
-            found = self.retriever.retrieve(query, top_k or self.settings.retrieval.top_k)
-        if abstention.should_abstain(found.passages, self.settings.answer.min_support):
-            yield abstention.abstain(query, found.passages, self.prompts, kind=found.kind)
+            found = self.retriever.retrieve(query, top_k or self.settings.retrieval.top_k, window)
+        indexing = self.indexing()
+        if abstention.should_abstain(found.passages, self.min_support):
+            yield abstention.abstain(query, found.passages, self.prompts, kind=found.kind, indexing=indexing)
             return
         draft = None
         for piece in answerer.stream(query, found.passages):
@@ -158,7 +223,26 @@ class Assistant:
                 draft = piece
             elif piece:
                 yield piece
-        yield self._finish(query, found, draft, answerer)
+        answer = self._finish(query, found, draft, answerer)
+        if indexing:
+            note = self.prompts.render("notice_indexing", progress=indexing)
+            answer = replace(answer, notice=f"{answer.notice} {note}" if answer.notice else note)
+        yield answer
+
+    def _refresh(self, force: bool = False) -> None:
+        """Server mode: bring the local cache up to the server's generation (checked at most every few seconds)."""
+        now = time.monotonic()
+        if self.settings.index.chroma_url and (force or now - self._checked_at > REFRESH_SECONDS):
+            self._indexer.refresh()
+            self._checked_at = now
+
+    def indexing(self) -> str | None:
+        """How far an ingest now writing to this index has got ("3 of 5 files"), or None when none is."""
+        note = self._indexer.progress()
+        if note is None:
+            return None
+        done, total = int(note.get("done", 0)), int(note.get("total", 0))
+        return f"{done} of {total} files" if total else "starting"
 
     def _finish(self, query: Query, found: Retrieved, draft: Draft | None, answerer: Answerer) -> Answer:
         """Verify the draft; fall back to quoting when the model failed or nothing it wrote holds up."""
@@ -169,12 +253,16 @@ class Assistant:
         else:
             verified = self.verifier.verify(draft, found.passages)
             if not any(c.supported for c in verified.claims):
-                notice = self.prompts.render("notice_fallback", reason="No sentence of the model's answer is supported by the sources")
+                notice = self.prompts.render(
+                    "notice_fallback", reason="No sentence of the model's answer is supported by the sources"
+                )
+        quoted = None
         if notice is not None:
             quoted = self.answerers.get("extractive").compose(found.passages)
             verified = self.verifier.verify(quoted, found.passages)
+        short = quoted.short_answer if notice is not None else (draft.short_answer if draft else None)
         with _translated():
-            check_round_trip(verified.citations, lambda aid: self._article_row(aid).text)
+            check_round_trip(verified.citations, lambda aid: self._article_row(aid).text, short)
         cited = {(c.article_id, c.paragraph) for c in verified.citations}
         shown = tuple(p for p in found.passages if not p.neighbour or (p.article_id, p.paragraph) in cited)
         return Answer(
@@ -190,7 +278,15 @@ class Assistant:
             notice=notice,
             fallback=notice is not None,
             question_type=found.kind,
+            short_answer=short,
+            support=round(found.support, 4),
         )
+
+    @property
+    def min_support(self) -> float:
+        """The abstention threshold: the setting, else the fitted default."""
+        configured = self.settings.answer.min_support
+        return configured if configured is not None else self.retriever.reranker.models.threshold
 
     def answer_modes(self) -> list[str]:
         return self.answerers.names()
@@ -204,7 +300,14 @@ class Assistant:
     # -- reading the index ------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
         with _translated():
+            self._refresh()
             return [_info(row) for row in self._indexer.catalog.articles()]
+
+    def sources(self, article_id: str) -> list[str]:
+        """Every file the article was read from: byte-identical copies under other names add theirs."""
+        with _translated():
+            row = self._article_row(article_id)
+            return sorted({row.source, *self._indexer.catalog.sources_of(article_id)})
 
     def article(self, article_id: str) -> ArticleView:
         with _translated():
@@ -213,7 +316,12 @@ class Assistant:
         return ArticleView(_info(row), row.text, spans)
 
     def status(self) -> dict[str, Any]:
-        """What is indexed, where, with which model, and how answers are made."""
+        """What is indexed, where, with which model, and how answers are made.
+
+        In server mode it first checks the server (QAError when it does not answer).
+        """
+        with _translated():
+            self._refresh(force=True)  # a health check: always ask the server
         articles, chunks = self._indexer.catalog.counts()
         return {
             "articles": articles,
@@ -221,17 +329,25 @@ class Assistant:
             "index": str(self._indexer.folder),
             "vectors": self.settings.index.chroma_url or str(self._indexer.folder / "chroma"),
             "model": self._indexer.catalog.meta("model") or self._embedder.name,
+            "encoding": f"ingest in {self._embedder.precision}, questions by "
+            + ("ONNX Runtime" if self._embedder.queries_use_onnx else "PyTorch"),
             "answer_mode": self.settings.answer_mode,
             "llm": self.llm.name if self.llm else "off",
+            "indexing": self.indexing() or "no",
         }
 
     # -- parts ------------------------------------------------------------------------------
     def _checked(self, question: object) -> str:
         if not isinstance(question, str):
             raise QAError(f"a question must be text, not {type(question).__name__}: pass a str")
-        question = question.strip()
+        question = " ".join(_CONTROL.sub(" ", question).split())
         if not question:
             raise EmptyQuestionError("the question is empty: type a question about the articles")
+        limit = self.settings.answer.max_question_chars
+        if len(question) > limit:
+            raise QAError(
+                f"the question is {len(question):,} characters long, over the {limit:,} limit: ask it more briefly"
+            )
         return question
 
     def _answerer(self, mode: str) -> Answerer:
@@ -248,16 +364,13 @@ class Assistant:
     def _default_retriever(self) -> Retriever:
         indexer = self._indexer
         return Retriever(
-            dense=lambda text, k: indexer.store.query(self._embedder.embed_query(text), k),
+            encode=lambda text: self._embedder.encode([text])[0],
+            dense=lambda vector, k, window: indexer.store.query(vector, k, since=window.since, until=window.until),
             keyword=lambda tokens, k: indexer.catalog.search(tokens, k),
             lookup=self._lookup,
             neighbours=lambda p: indexer.catalog.neighbours(p.article_id, p.paragraph),
             names=self._current_names,
-            reranker=Reranker(
-                self._term_weight,
-                similarity=self._similarity,
-                compare=self.settings.retrieval.rerank_sentences,
-            ),
+            reranker=Reranker(self._term_weight),
             settings=self.settings.retrieval,
         )
 
@@ -269,24 +382,40 @@ class Assistant:
                 self._names = (generation, Names.load(self.settings.retrieval.aliases_file, catalog.names()))
             return self._names[1]
 
-    def _lookup(self, chunk_ids: list[str]) -> dict[str, Passage]:
-        found = self._indexer.catalog.lookup(chunk_ids)
+    def _lookup(self, chunk_ids: list[str], window: Window = ANY_TIME) -> dict[str, Passage]:
+        found = self._indexer.catalog.lookup(chunk_ids, since=window.since, until=window.until)
         return {
             cid: Passage(
                 cid, f.chunk.article_id, f.title, f.source, f.chunk.paragraph, f.chunk.start, f.chunk.end,
-                f.chunk.text, 0.0, f.date, sentence_spans=f.chunk.sentences,
+                f.chunk.text, 0.0, f.date, sentence_spans=f.chunk.sentences, sentence_vectors=f.vectors, url=f.url,
             )
             for cid, f in found.items()
         }  # fmt: skip
 
     def _similarity(self, query: str, texts: list[str]) -> list[float]:
-        vectors = self._embedder.embed([query, *texts])
-        q = vectors[0]
-        return [sum(a * b for a, b in zip(q, v, strict=True)) for v in vectors[1:]]
+        vectors = self._embedder.encode([query, *texts])
+        return (vectors[1:] @ vectors[0]).tolist()
 
     def _term_weight(self, term: Term) -> float:
         idf = self._indexer.catalog.idf(sorted(term.stems) or [""])
         return max(min(idf.values()), 1.0) if not term.stems else min(idf.values())
+
+
+def _window(since: str | date | None, until: str | date | None) -> Window:
+    """The date range as YYYYMMDD numbers; a clear error for a date that is not one."""
+    bounds = []
+    for name, value in (("since", since), ("until", until)):
+        if value in (None, ""):
+            bounds.append(None)
+            continue
+        text = value.isoformat() if isinstance(value, date) else str(value).strip()
+        day = day_number(normalize_date(text))
+        if day is None:
+            raise QAError(f"{name}={value!r} is not a date: give it as YYYY-MM-DD, e.g. 2017-08-24")
+        bounds.append(day)
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
+        raise QAError(f"since={since} comes after until={until}: swap them")
+    return Window(*bounds)
 
 
 def _limits(settings: Settings) -> Limits:
@@ -303,7 +432,10 @@ def _limits(settings: Settings) -> Limits:
 
 
 def _info(row) -> ArticleInfo:
-    return ArticleInfo(row.article_id, row.title, row.source, row.date, row.url, len(row.paragraphs), row.chunk_count)
+    return ArticleInfo(
+        row.article_id, row.title, row.source, row.date, row.url, len(row.paragraphs), row.chunk_count,
+        row.story or row.article_id,
+    )  # fmt: skip
 
 
 class _translated:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from index.analysis import content_words, sentence_spans
 from qa.errors import QAError
-from qa.types import Citation, Passage
+from qa.types import Citation, Passage, ShortAnswer
 
 # The one citation-marker syntax: "[3]"; a group such as "[1][2]" or "[1, 2]" cites several.
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -35,18 +35,25 @@ def cite(n: int, passage: Passage, span: tuple[int, int], score: float) -> Citat
         paragraph_text=passage.text,
         paragraph_start=passage.start,
         also_in=passage.also_in,
+        url=passage.url,
     )
 
 
 def matching_sentence(passage: Passage, quote: str) -> tuple[int, int]:
     """The sentence of `passage` sharing most words with `quote` (for a near-duplicate copy)."""
     wanted = set(content_words(quote))
-    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    spans = list(passage.sentence_spans) or sentence_spans(passage.text) or [(0, len(passage.text))]
     return max(spans, key=lambda s: len(wanted & set(content_words(passage.text[s[0] : s[1]]))))
 
 
-def check_round_trip(citations: tuple[Citation, ...], article_text: Callable[[str], str]) -> None:
-    """Raise if any quote is not exactly the article's text at its offsets (a bug, never data)."""
+def check_round_trip(
+    citations: tuple[Citation, ...], article_text: Callable[[str], str], short: ShortAnswer | None = None
+) -> None:
+    """Raise if any quote (or the short answer) is not exactly the article's text at its offsets (a bug, never data)."""
     for c in citations:
         if article_text(c.article_id)[c.start : c.end] != c.quote:
             raise QAError(f"citation [{c.n}] does not match {c.article_id} at {c.start}:{c.end}; please report this")
+    if short is not None:
+        cited = next((c for c in citations if c.n == short.n), None)
+        if cited is None or article_text(cited.article_id)[short.start : short.end] != short.text:
+            raise QAError(f"the short answer does not match its citation [{short.n}]; please report this")

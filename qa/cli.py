@@ -29,9 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     llm = argparse.ArgumentParser(add_help=False)
     llm.add_argument(
-        "--llm", choices=LLM_BACKENDS, default=None, help="answer with a language model: openai, ollama or local (QA_LLM)"
+        "--llm",
+        choices=LLM_BACKENDS,
+        default=None,
+        help="answer with a language model: openai, ollama or local (QA_LLM)",
     )
-    llm.add_argument("--llm-model", metavar="NAME", default=None, help="the model's name, or a local model file (QA_LLM_MODEL)")
+    llm.add_argument(
+        "--llm-model", metavar="NAME", default=None, help="the model's name, or a local model file (QA_LLM_MODEL)"
+    )
     llm.add_argument("--llm-url", metavar="URL", default=None, help="the model server's URL (QA_LLM_BASE_URL)")
 
     parser = argparse.ArgumentParser(
@@ -43,12 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", parents=[common], help="index files or folders (default: data/articles)")
     ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest.add_argument(
+        "--rebuild", action="store_true", help="delete the index first and build it again from these files"
+    )
 
     ask = commands.add_parser("ask", parents=[common, llm], help="answer a question from the indexed articles")
     ask.add_argument("question")
     ask.add_argument("--history", nargs="*", default=[], metavar="Q", help="earlier questions, oldest first")
     ask.add_argument("--top-k", type=int, default=None, metavar="N", help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument(
+        "--since", metavar="YYYY-MM-DD", default=None, help="only articles published on or after this date"
+    )
+    ask.add_argument(
+        "--until", metavar="YYYY-MM-DD", default=None, help="only articles published on or before this date"
+    )
 
     remove = commands.add_parser("remove", parents=[common], help="remove an article (by file, folder or article id)")
     remove.add_argument("path")
@@ -106,14 +120,28 @@ def _assistant(args: argparse.Namespace, *, create: bool):
     return Assistant(settings=_settings(args), create=create)
 
 
+def _check_reachable(path: Path) -> None:
+    try:
+        found = path.exists()
+    except PermissionError:
+        raise QAError(f"permission denied for {path}: make it (and the folders above it) readable") from None
+    if not found:
+        raise QAError(f"no such file or folder: {path}: check the path (default corpus: {DEFAULT_CORPUS})")
+
+
 def _ingest(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
-    missing = [p for p in paths if not Path(p).expanduser().exists()]
-    if missing:
-        raise QAError(f"no such file or folder: {missing[0]}: check the path (default corpus: {DEFAULT_CORPUS})")
+    for path in paths:
+        _check_reachable(Path(path).expanduser())
+    if args.rebuild:
+        from qa.api import wipe_index
+
+        wipe_index(_settings(args))
     assistant = _assistant(args, create=True)
     with _ProgressBar() as bar:
-        report = assistant.ingest(paths, on_progress=bar.update)
+        report = assistant.ingest(paths, on_progress=bar.update, on_wait=lambda m: _print(f"qa: {m}", file=sys.stderr))
+    for note in report.notes:
+        _print(f"note: {note}", file=sys.stderr)
     for source, message in report.warnings:
         _print(f"warning: {source}: {message}", file=sys.stderr)
     for source, message in report.errors:
@@ -125,9 +153,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
-        raise QAError('the question is empty: qa ask "who claimed the Fugaha attack?"')
+        raise QAError('the question is empty: qa ask "how many people were beheaded at the al-Fugaha checkpoint?"')
     assistant = _assistant(args, create=False)
-    answer = assistant.ask(args.question, args.history, top_k=args.top_k)
+    answer = assistant.ask(args.question, args.history, top_k=args.top_k, since=args.since, until=args.until)
     if args.json:
         _print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0

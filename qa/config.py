@@ -27,7 +27,9 @@ def default_index_dir() -> Path:
     return Path(base) / "qa-news" / "index"
 
 
-def setting(default: Any = None, *, env: str, help: str, choices: tuple[str, ...] = (), secret: bool = False, factory=None):
+def setting(
+    default: Any = None, *, env: str, help: str, choices: tuple[str, ...] = (), secret: bool = False, factory=None
+):
     """A settings field: its default, environment variable and one line saying what it does."""
     metadata = {"env": env, "help": help, "choices": choices, "secret": secret}
     if factory is not None:
@@ -42,7 +44,9 @@ class IndexSettings:
     dir: Path = setting(
         env="QA_INDEX_DIR", factory=default_index_dir, help="folder of the local index (Chroma, catalog, keyword index)"
     )
-    chroma_url: str | None = setting(None, env="QA_CHROMA_URL", help="Chroma server URL; the server then holds the index")
+    chroma_url: str | None = setting(
+        None, env="QA_CHROMA_URL", help="Chroma server URL; the server then holds the index"
+    )
     collection: str = setting("paragraphs", env="QA_COLLECTION", help="Chroma collection name")
     embedding_model: str = setting(
         "", env="QA_EMBEDDING_MODEL", help="sentence-transformers model name or path; empty = bundled all-MiniLM-L6-v2"
@@ -51,10 +55,23 @@ class IndexSettings:
         None, env="QA_BOILERPLATE", help="extra boilerplate rules (TOML) merged over the built-in ones"
     )
     repeated_paragraph_articles: int = setting(
-        3, env="QA_REPEATED_PARAGRAPH_ARTICLES", help="a paragraph found verbatim in this many different stories is boilerplate"
+        3,
+        env="QA_REPEATED_PARAGRAPH_ARTICLES",
+        help="a paragraph found verbatim in this many different stories is boilerplate",
     )
     batch_size: int = setting(64, env="QA_BATCH_SIZE", help="texts encoded per embedding batch")
-    max_file_mb: float = setting(20.0, env="QA_MAX_FILE_MB", help="largest file ingested, in MB; bigger ones are refused")
+    precision: str = setting(
+        "auto", env="QA_PRECISION", choices=("auto", "bf16", "fp32"),
+        help="bulk encoding precision: auto = bf16 where the CPU has AMX or AVX-512 BF16, else fp32",
+    )  # fmt: skip
+    query_encoder: str = setting(
+        "auto", env="QA_QUERY_ENCODER", choices=("auto", "onnx", "torch"),
+        help="questions are encoded by: auto = the ONNX export (made at the first ingest) when present, else PyTorch",
+    )  # fmt: skip
+    threads: int = setting(0, env="QA_THREADS", help="PyTorch threads for bulk encoding (0 = one per core)")
+    max_file_mb: float = setting(
+        20.0, env="QA_MAX_FILE_MB", help="largest file ingested, in MB; bigger ones are refused"
+    )
     batch_files: int = setting(
         64, env="QA_INGEST_BATCH_FILES", help="files read before a batch is embedded and committed"
     )
@@ -62,7 +79,9 @@ class IndexSettings:
         512, env="QA_INGEST_BATCH_CHUNKS", help="new paragraphs that also close a batch (memory stays flat)"
     )
     fault_kill: str = setting(
-        "", env="QA_FAULT_KILL", help="test seam: STAGE:N kills the ingest at a stage (read, embed, vectors, commit) of batch N"
+        "",
+        env="QA_FAULT_KILL",
+        help="test seam: STAGE:N kills the ingest at a stage (read, embed, vectors, commit) of batch N",
     )
     title_max_chars: int = setting(
         120, env="QA_TITLE_MAX_CHARS", help="a first line up to this long, not ending a sentence, is the title"
@@ -78,17 +97,20 @@ class RetrievalSettings:
 
     top_k: int = setting(5, env="QA_TOP_K", help="passages retrieved per question")
     candidates: int = setting(40, env="QA_CANDIDATES", help="candidates taken from each retriever before fusion")
-    rrf_k: int = setting(60, env="QA_RRF_K", help="reciprocal-rank-fusion constant: larger flattens the head of each list")
+    rrf_k: int = setting(
+        60, env="QA_RRF_K", help="reciprocal-rank-fusion constant: larger flattens the head of each list"
+    )
     dense_weight: float = setting(1.0, env="QA_DENSE_WEIGHT", help="weight of the dense (embedding) ranking in fusion")
     keyword_weight: float = setting(1.0, env="QA_KEYWORD_WEIGHT", help="weight of the keyword (BM25) ranking in fusion")
     neighbours: bool = setting(
-        True, env="QA_NEIGHBOURS", help="also read the paragraphs beside each hit (a story often names its subject one up)"
+        True,
+        env="QA_NEIGHBOURS",
+        help="also read the paragraphs beside each hit (a story often names its subject one up)",
     )
     duplicate_overlap: float = setting(
-        0.8, env="QA_DUPLICATE_OVERLAP", help="word-set overlap above which two paragraphs are one report, folded together"
-    )
-    rerank_sentences: int = setting(
-        8, env="QA_RERANK_SENTENCES", help="leading candidate sentences compared by meaning with the question"
+        0.8,
+        env="QA_DUPLICATE_OVERLAP",
+        help="word-set overlap above which two paragraphs are one report, folded together",
     )
     aliases_file: Path | None = setting(
         None, env="QA_ALIASES", help="extra alias table (TOML) merged over the built-in one"
@@ -105,15 +127,14 @@ class AnswerSettings:
         choices=("", *ANSWER_MODES),
         help="answerer: extractive or llm; empty = llm when QA_LLM names a backend, else extractive",
     )
-    min_support: float = setting(
-        0.40, env="QA_MIN_SUPPORT", help="evidence strength (0-1) below which the assistant abstains"
+    min_support: float | None = setting(
+        None,
+        env="QA_MIN_SUPPORT",
+        help="probability (0-1) that the best sentence answers the question, below which it abstains; "
+        "empty = the fitted default in qa/ranker.json (0.27: most right answers and right abstentions on its fitting "
+        "data; 0.82 would give answered precision 0.9 there)",
     )
-    similarity_weight: float = setting(
-        0.4, env="QA_SIMILARITY_WEIGHT", help="share of a sentence's evidence that comes from meaning similarity"
-    )
-    max_question_chars: int = setting(
-        1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted"
-    )
+    max_question_chars: int = setting(1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted")
 
 
 @dataclass(frozen=True)
@@ -155,9 +176,13 @@ class LLMSettings:
         None, env="QA_LLM_BASE_URL", help="server URL, e.g. http://localhost:11434 (ollama) or http://host:8000/v1"
     )
     model: str = setting(
-        "", env="QA_LLM_MODEL", help="model name on the server; for local, a GGUF file or model folder (empty = SmolLM2)"
+        "",
+        env="QA_LLM_MODEL",
+        help="model name on the server; for local, a GGUF file or model folder (empty = SmolLM2)",
     )
-    api_key: str | None = setting(None, env="QA_LLM_API_KEY", help="API key sent to the server (never logged)", secret=True)
+    api_key: str | None = setting(
+        None, env="QA_LLM_API_KEY", help="API key sent to the server (never logged)", secret=True
+    )
     timeout: float = setting(60.0, env="QA_LLM_TIMEOUT", help="seconds to wait for the model before falling back")
     temperature: float = setting(0.0, env="QA_LLM_TEMPERATURE", help="sampling temperature (0 = deterministic)")
     max_tokens: int = setting(256, env="QA_LLM_MAX_TOKENS", help="longest answer the model may write, in tokens")

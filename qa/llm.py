@@ -50,7 +50,11 @@ class LanguageModel:
 
     @property
     def url(self) -> str | None:
-        return None if self.settings.backend == "local" else (self.settings.base_url or DEFAULT_URLS[self.settings.backend])
+        return (
+            None
+            if self.settings.backend == "local"
+            else (self.settings.base_url or DEFAULT_URLS[self.settings.backend])
+        )
 
     @property
     def llm(self) -> Any:
@@ -133,7 +137,10 @@ class LanguageModel:
             except (ValueError, AttributeError):
                 models = set()
             if models and s.model not in models and f"{s.model}:latest" not in models:
-                return False, f"{self.name} at {base}: reachable, but it has no model {s.model!r} (`ollama pull {s.model}`)"
+                return (
+                    False,
+                    f"{self.name} at {base}: reachable, but it has no model {s.model!r} (`ollama pull {s.model}`)",
+                )
         return True, f"{self.name} at {base}: reachable"
 
     def _build(self) -> Any:

@@ -45,6 +45,7 @@ class Term:
     focus: bool = True  # from the question itself, not borrowed from earlier ones
     predicate: bool = False
     is_name: bool = False  # a capitalised word or an alias: the story must mention it
+    type_word: bool = False  # "which COUNTRY": names the kind of answer, which the answer need not repeat
 
     def found_in(self, stems: set[str], raw: str) -> bool:
         return bool(self.stems & stems) or any(p.search(raw) for p in self.patterns)
@@ -61,6 +62,10 @@ class Question:
     @property
     def search_tokens(self) -> list[str]:
         return sorted({s for t in self.terms for s in t.stems})
+
+    @property
+    def type_word(self) -> Term | None:
+        return next((t for t in self.terms if t.type_word), None)
 
     @property
     def predicate(self) -> Term | None:
@@ -80,7 +85,7 @@ def analyze(resolved: Query, names: Names) -> Question:
     seen: set[str] = set()
     predicate = _predicate(resolved.own)
     kind = kind_of(resolved.own)
-    type_word = _TYPE_WORD.match(resolved.own)
+    type_word = next((m for m in _TYPE_WORD.finditer(resolved.own) if fold(m.group(1)) not in stopwords()), None)
     for text, focus in ((resolved.own, True), (resolved.context or "", False)):
         taken = [False] * len(text)
         for mention in names.mentions(text):
@@ -110,12 +115,13 @@ def analyze(resolved: Query, names: Names) -> Question:
                     focus=focus and not is_type_word,
                     predicate=focus and folded == predicate,
                     is_name=word[:1].isupper() and bool(text[: m.start()].strip()),
+                    type_word=is_type_word,
                 )
             )
     return Question(resolved.question, resolved.text, kind, tuple(terms), tuple(dict.fromkeys(expansions)))
 
 
-_TYPE_WORD = re.compile(r"^\s*(?:which|what)\s+(\w+)", re.I)
+_TYPE_WORD = re.compile(r"\b(?:which|what)\s+(\w+)", re.I)  # "which country", also mid-question
 
 
 def _predicate(question: str) -> str | None:

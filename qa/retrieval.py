@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from index.analysis import content_words
 from qa.config import RetrievalSettings
 from qa.names import Names
@@ -19,6 +21,14 @@ from qa.rerank import Reranker
 from qa.types import Passage, Query, Reference
 
 Ranking = list[tuple[str, float]]  # (chunk id, score), best first
+
+
+@dataclass(frozen=True)
+class Window:
+    """Article dates a question is limited to, as YYYYMMDD numbers (None: open)."""
+
+    since: int | None = None
+    until: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,9 +55,11 @@ class Retrieved:
 class Retriever:
     """Finds and scores the passages for a query.
 
-    `dense(text, k)` and `keyword(tokens, k)` rank chunk ids; `lookup(ids)` turns ids into
-    unscored passages; `neighbours(passage)` gives the chunk ids beside a passage;
-    `names()` the current name table (aliases and the corpus's spellings).
+    `encode(text)` gives a query's unit vector; `dense(vector, k, window)` and
+    `keyword(tokens, k)` rank chunk ids; `lookup(ids, window)` turns ids into unscored
+    passages (dropping those dated outside the window); `neighbours(passage)` gives the
+    chunk ids beside a passage; `names()` the current name table (aliases and the
+    corpus's spellings).
     """
 
     name = "retrieve"
@@ -55,14 +67,16 @@ class Retriever:
     def __init__(
         self,
         *,
-        dense: Callable[[str, int], Ranking],
+        encode: Callable[[str], np.ndarray],
+        dense: Callable[[np.ndarray, int, Window], Ranking],
         keyword: Callable[[list[str], int], Ranking],
-        lookup: Callable[[list[str]], dict[str, Passage]],
+        lookup: Callable[[list[str], Window], dict[str, Passage]],
         neighbours: Callable[[Passage], list[str]],
         names: Callable[[], Names],
         reranker: Reranker,
         settings: RetrievalSettings | None = None,
     ) -> None:
+        self._encode = encode
         self._dense = dense
         self._keyword = keyword
         self._lookup = lookup
@@ -71,20 +85,28 @@ class Retriever:
         self.reranker = reranker
         self.settings = settings or RetrievalSettings()
 
-    def retrieve(self, query: Query, k: int | None = None) -> Retrieved:
-        question = analyze(query, self._names())
-        found = self.search(question, k or self.settings.top_k)
-        extra = self._beside(found) if self.settings.neighbours else []
-        return Retrieved(question, tuple(self.reranker.rerank(question, [*found, *extra])))
+    def retrieve(self, query: Query, k: int | None = None, window: Window = Window()) -> Retrieved:
+        question, passages, vector = self.gather(query, k, window)
+        return Retrieved(question, tuple(self.reranker.rerank(question, passages, vector)))
 
-    def search(self, question: Question, k: int) -> list[Passage]:
-        """The top k passages by fused rank, near-duplicates folded."""
-        s = self.settings
+    def gather(
+        self, query: Query, k: int | None = None, window: Window = Window()
+    ) -> tuple[Question, list[Passage], np.ndarray]:
+        """The question's analysis, the passages to score (retrieved, then neighbours) and the query vector."""
+        question = analyze(query, self._names())
         text = question.standalone
         if question.expansions:
             text += " (" + ", ".join(question.expansions) + ")"
+        vector = self._encode(text)
+        found = self.search(question, vector, k or self.settings.top_k, window)
+        extra = self._beside(found, window) if self.settings.neighbours else []
+        return question, [*found, *extra], vector
+
+    def search(self, question: Question, vector: np.ndarray, k: int, window: Window = Window()) -> list[Passage]:
+        """The top k passages by fused rank, near-duplicates folded."""
+        s = self.settings
         rankings = (
-            ("dense", s.dense_weight, self._dense(text, s.candidates)),
+            ("dense", s.dense_weight, self._dense(vector, s.candidates, window)),
             ("keyword", s.keyword_weight, self._keyword(question.search_tokens, s.candidates)),
         )
         fused: dict[str, float] = {}
@@ -94,7 +116,7 @@ class Retriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (s.rrf_k + rank)
                 ranks.setdefault(chunk_id, {})[name] = rank
         order = sorted(fused, key=fused.get, reverse=True)
-        found = self._lookup(order)
+        found = self._lookup(order, window)
         passages = [
             replace(
                 found[cid],
@@ -107,20 +129,19 @@ class Retriever:
         ]
         return group_duplicates(passages, s.duplicate_overlap)[:k]
 
-    def search_for(self, query: Query, k: int) -> list[Passage]:
-        """`search` for a plain query (no rerank): the fused top k."""
-        return self.search(analyze(query, self._names()), k)
-
-    def _beside(self, passages: list[Passage]) -> list[Passage]:
+    def _beside(self, passages: list[Passage], window: Window) -> list[Passage]:
         """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
         have = {p.chunk_id for p in passages}
         ids = list(dict.fromkeys(cid for p in passages for cid in self._neighbours(p) if cid not in have))
-        found = self._lookup(ids)
+        found = self._lookup(ids, window)
         return [replace(found[cid], neighbour=True) for cid in ids if cid in found]
 
 
 def group_duplicates(passages: list[Passage], threshold: float = 0.8) -> list[Passage]:
-    """Keep the best-ranked copy of each report; note the other articles that carry it."""
+    """Keep one copy of each report; note the other articles that carry it.
+
+    Copies say the same, so the most recent copy (of those ranked) stands for the report.
+    """
     kept: list[Passage] = []
     words: list[set[str]] = []
     copies: dict[int, list[Passage]] = {}
@@ -132,10 +153,14 @@ def group_duplicates(passages: list[Passage], threshold: float = 0.8) -> list[Pa
             words.append(own)
         elif passage.article_id != kept[twin].article_id:
             copies.setdefault(twin, []).append(passage)
-    return [
-        replace(p, also_in=tuple(_reference(c) for c in copies.get(i, [])), copies=tuple(copies.get(i, [])))
-        for i, p in enumerate(kept)
-    ]
+    out = []
+    for i, first in enumerate(kept):
+        group = [first, *copies.get(i, [])]
+        lead = max(group, key=lambda p: (p.date or "", -group.index(p)))
+        lead = replace(lead, score=first.score, dense_rank=first.dense_rank, keyword_rank=first.keyword_rank)
+        rest = [p for p in group if p.chunk_id != lead.chunk_id]
+        out.append(replace(lead, also_in=tuple(_reference(c) for c in rest), copies=tuple(rest)))
+    return out
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -145,4 +170,4 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 
 def _reference(p: Passage) -> Reference:
-    return Reference(p.article_id, p.title, p.source, p.paragraph, p.date)
+    return Reference(p.article_id, p.title, p.source, p.paragraph, p.date, p.url)

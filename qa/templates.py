@@ -12,6 +12,7 @@ from qa.errors import QAError
 REQUIRED: dict[str, frozenset[str]] = {
     "abstain": frozenset({"topic", "markers"}),
     "abstain_empty": frozenset({"topic"}),
+    "abstain_indexing": frozenset({"topic", "progress"}),
     "also_reported": frozenset({"titles"}),
     "answer_system": frozenset(),
     "answer_user": frozenset({"sources", "question"}),
@@ -46,11 +47,15 @@ class Prompts:
                 where = f"prompts/{name}.txt"
                 text = resources.files("prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise QAError(f"prompt template {name!r} cannot be read ({exc}): reinstall the package or fix QA_PROMPTS") from exc
+            raise QAError(
+                f"prompt template {name!r} cannot be read ({exc}): reinstall the package or fix QA_PROMPTS"
+            ) from exc
         try:
             found = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
         except ValueError as exc:
-            raise QAError(f"prompt template {where} is malformed ({exc}): write literal braces as {{{{ and }}}}") from exc
+            raise QAError(
+                f"prompt template {where} is malformed ({exc}): write literal braces as {{{{ and }}}}"
+            ) from exc
         if found != expected:
             raise QAError(
                 f"prompt template {where} has placeholders {sorted(found)}, expected {sorted(expected)}: fix the file"

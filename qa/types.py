@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 SUPPORTED = "supported"
 RECITED = "re-cited"
@@ -40,6 +41,19 @@ class Reference:
     source: str
     paragraph: int
     date: str | None = None
+    url: str | None = None
+
+    @property
+    def outlet(self) -> str:
+        return outlet(self.source, self.url)
+
+
+def outlet(source: str, url: str | None) -> str:
+    """Where an article comes from, for a reader: its URL's domain, else its file name."""
+    if url and "://" in url:
+        host = url.split("://", 1)[1].split("/", 1)[0].split("@")[-1].split(":")[0]
+        return host.removeprefix("www.")
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,9 @@ class Passage:
     copies: tuple[Passage, ...] = field(default=(), compare=False, repr=False)  # the folded near-duplicates
     sentences: tuple[Evidence, ...] = field(default=(), compare=False, repr=False)  # best first
     neighbour: bool = False  # read because it sits beside a retrieved paragraph
+    url: str | None = None
     sentence_spans: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)  # found at ingest
+    sentence_vectors: Any = field(default=None, compare=False, repr=False)  # one unit vector per sentence
 
     @property
     def support(self) -> float:
@@ -103,9 +119,25 @@ class Citation:
     paragraph_text: str = ""
     paragraph_start: int = 0
     also_in: tuple[Reference, ...] = ()
+    url: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["outlet"] = outlet(self.source, self.url)
+        for ref, row in zip(self.also_in, data["also_in"], strict=True):
+            row["outlet"] = ref.outlet
+        return data
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The phrase that answers the question (a name, date, number or place): `text` is exactly
+    the article's text at `start:end`, inside the quote of citation `n`."""
+
+    text: str
+    n: int
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -152,6 +184,8 @@ class Answer:
     notice: str | None = None
     fallback: bool = False
     question_type: str = "what"
+    short_answer: ShortAnswer | None = None
+    support: float = 0.0  # the calibrated probability that the best evidence answers the question
 
     @property
     def unsupported(self) -> tuple[Claim, ...]:
@@ -171,6 +205,8 @@ class Answer:
             "notice": self.notice,
             "fallback": self.fallback,
             "question_type": self.question_type,
+            "short_answer": asdict(self.short_answer) if self.short_answer else None,
+            "support": self.support,
         }
 
 
@@ -185,6 +221,7 @@ class ArticleInfo:
     url: str | None
     paragraphs: int
     chunks: int
+    story: str | None = None  # articles that are copies of one report share a story
 
 
 @dataclass(frozen=True)

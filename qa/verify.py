@@ -28,16 +28,39 @@ from qa.types import RECITED, SUPPORTED, UNSUPPORTED, Citation, Claim, Passage
 # Splits generated prose into sentences: after . ! ? (and any closing quote and markers)
 # followed by white space. Abbreviations such as "U.S." or "Dr." do not end a sentence.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*((?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=\s+|$)")
-_ABBREVIATION = re.compile(r"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|vs|etc|Inc|Ltd|Co))$")
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
+_ABBREVIATION = re.compile(
+    r"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|vs|etc|Inc|Ltd|Co))$"
+)
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+]
 _NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
       "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000", "dozen": "12"}  # fmt: skip
@@ -104,7 +127,8 @@ class Verifier:
     def _quoted(draft: Draft) -> Verified:
         known = {c.n for c in draft.citations}
         claims = tuple(
-            Claim(text, tuple(n for n in numbers if n in known), SUPPORTED, 1.0) for text, numbers in split_claims(draft.text)
+            Claim(text, tuple(n for n in numbers if n in known), SUPPORTED, 1.0)
+            for text, numbers in split_claims(draft.text)
         )
         return Verified(draft.text, draft.citations, claims)
 
@@ -136,7 +160,11 @@ class Verifier:
         """(verdict, the supporting spans, why not) for one claim and the passages it cites."""
         if not content_words(claim):
             return UNSUPPORTED, [], "states nothing to check"
-        own = [s for s in (self.best_span(claim, p, names) for p in cited) if s.holds and s.score >= self.settings.min_support]
+        own = [
+            s
+            for s in (self.best_span(claim, p, names) for p in cited)
+            if s.holds and s.score >= self.settings.min_support
+        ]
         if own:
             return SUPPORTED, [max(own, key=lambda s: s.score)], ""
         others = [p for p in candidates if p not in cited]
@@ -250,7 +278,9 @@ def _tokens(text: str) -> tuple[_Token, ...]:
     )
 
 
-def holds(fact: Fact, claim: Sequence[_Token], span: str, span_tokens: Sequence[_Token], settings: VerifySettings) -> bool:
+def holds(
+    fact: Fact, claim: Sequence[_Token], span: str, span_tokens: Sequence[_Token], settings: VerifySettings
+) -> bool:
     """The fact appears in the span, and (for numbers, dates and names) in the same context as in the claim.
 
     "35-yard pass" is not supported by "a 45-yard pass ... the 35-yard line": the span must
@@ -323,6 +353,48 @@ def _sentences(passage: Passage) -> list[tuple[int, int]]:
 
 # Capitalised words that open sentences without naming anything.
 _COMMON_OPENERS = frozenset(
-    "the a an this that these those it its he she they we i you there here in on at by for from with of "
-    "after before during when while if but and or so as yes no according however also then".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "there",
+        "here",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "of",
+        "after",
+        "before",
+        "during",
+        "when",
+        "while",
+        "if",
+        "but",
+        "and",
+        "or",
+        "so",
+        "as",
+        "yes",
+        "no",
+        "according",
+        "however",
+        "also",
+        "then",
+    ]
 )

@@ -6,6 +6,7 @@ produced by a function of the request, and every request is recorded for inspect
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -21,7 +22,13 @@ class ScriptedModel:
     """`reply(request_body) -> answer text`; the text is sent in `chunks` pieces (word groups)."""
 
     def __init__(
-        self, reply: Reply | str = "", *, delay: float = 0.0, status: int = 200, chunk_words: int = 2, pause: float = 0.01
+        self,
+        reply: Reply | str = "",
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        chunk_words: int = 2,
+        pause: float = 0.01,
     ) -> None:
         self.reply = reply if callable(reply) else (lambda _body, text=reply: text)
         self.delay = delay
@@ -56,10 +63,8 @@ class ScriptedModel:
                 pass
 
             def handle(self) -> None:
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                     super().handle()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
 
             def _send(self, code: int, body: dict | str, kind: str = "application/json") -> None:
                 data = (json.dumps(body) if isinstance(body, dict) else body).encode()
@@ -92,7 +97,9 @@ class ScriptedModel:
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(size) or b"{}")
-                model.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers), "body": body})
+                model.requests.append(
+                    {"method": "POST", "path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 if model.delay:
                     time.sleep(model.delay)
                 if model.status != 200:
@@ -106,19 +113,26 @@ class ScriptedModel:
                         message = {"role": "assistant", "content": text}
                         return self._send(200, {"id": "1", "object": "chat.completion", "model": "scripted",
                                                 "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})  # fmt: skip
+                    chunk = {"id": "1", "object": "chat.completion.chunk", "model": "scripted"}
                     events = [
-                        "data: " + json.dumps({"id": "1", "object": "chat.completion.chunk", "model": "scripted",
-                                               "choices": [{"index": 0, "delta": {"content": p}}]}) + "\n\n"  # fmt: skip
+                        "data: " + json.dumps({**chunk, "choices": [{"index": 0, "delta": {"content": p}}]}) + "\n\n"
                         for p in pieces
                     ]
                     return self._stream("text/event-stream", [*events, "data: [DONE]\n\n"])
                 if self.path == "/api/chat":
                     stamp = {"model": body.get("model", ""), "created_at": "2026-11-22T00:00:00Z"}
                     if not stream:
-                        return self._send(200, {**stamp, "message": {"role": "assistant", "content": text}, "done": True})
+                        return self._send(
+                            200, {**stamp, "message": {"role": "assistant", "content": text}, "done": True}
+                        )
                     lines = [json.dumps({**stamp, "message": {"role": "assistant", "content": p}, "done": False}) + "\n"
                              for p in pieces]  # fmt: skip
-                    last = {**stamp, "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"}
+                    last = {
+                        **stamp,
+                        "message": {"role": "assistant", "content": ""},
+                        "done": True,
+                        "done_reason": "stop",
+                    }
                     return self._stream("application/x-ndjson", [*lines, json.dumps(last) + "\n"])
                 return self._send(404, {"error": f"no route {self.path}"})
 

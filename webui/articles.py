@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from qa.api import FILE_TYPES
+from qa.api import FILE_TYPES, MAX_FILE_BYTES, check_file
 from qa.types import ArticleInfo
 from webui.jobs import Ingestor
 
 log = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = FILE_TYPES
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
 
 class Catalog(Protocol):
@@ -36,32 +36,9 @@ class Checked:
     rejected: list[tuple[str, str]]
 
 
-def _size_text(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
-
-
 def check_upload(name: str, path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
-    """Why this uploaded file cannot be ingested, or None when it is fine."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        kind = f"“{suffix}” files" if suffix else "files without an extension"
-        return f"{kind} are not accepted; upload {', '.join(ALLOWED_SUFFIXES)} files"
-    size = path.stat().st_size
-    if size == 0:
-        return "the file is empty"
-    if size > max_bytes:
-        return f"the file is {_size_text(size)}, over the {_size_text(max_bytes)} limit"
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    if b"\x00" in head:
-        return "the file is not text (it contains binary data)"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the 8 KB boundary is fine; anything earlier is not UTF-8.
-        if exc.start < len(head) - 4:
-            return "the file is not UTF-8 text"
-    return None
+    """Why this uploaded file cannot be ingested, or None when it is fine: the ingest's own checks."""
+    return check_file(path, name, max_bytes=max_bytes)
 
 
 def safe_name(name: str) -> str:

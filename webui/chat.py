@@ -21,7 +21,14 @@ class Asks(Protocol):
     ) -> Answer: ...
 
     def ask_stream(
-        self, question: str, history: Sequence[Any] | None = None, *, top_k: int | None = None, mode: str | None = None
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        *,
+        top_k: int | None = None,
+        mode: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[str | Answer]: ...
 
 
@@ -39,6 +46,7 @@ def respond(
     turns: list[dict[str, Any]] | None,
     top_k: float | None = None,
     mode: str | None = None,
+    window: dict[str, str | None] | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str | None, str]]:
     """One chat turn as a stream of (chat, turns, sources panel or None to keep it, textbox).
 
@@ -59,7 +67,9 @@ def respond(
     written = ""
     answer: Answer | None = None
     try:
-        stream = assistant.ask_stream(question, history, top_k=int(top_k) if top_k else None, mode=mode or None)
+        stream = assistant.ask_stream(
+            question, history, top_k=int(top_k) if top_k else None, mode=mode or None, **(window or {})
+        )
         for piece in stream:
             if isinstance(piece, Answer):
                 answer = piece

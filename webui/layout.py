@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 
 EXAMPLES = [
-    "Who claimed the Fugaha attack?",
     "How many people were beheaded at the al-Fugaha checkpoint?",
+    "When did Amaq release its first video in almost half a year?",
     "What happened at the Uqaylah police station?",
     "Which country is accused of transferring ISIS fighters to Libya?",
 ]
@@ -85,23 +86,35 @@ def theme() -> gr.themes.Base:
     )
 
 
-def status_text(assistant: Assistant, ingestor: Ingestor) -> tuple[str, bool]:
-    """The status line and whether indexing is under way."""
-    job = ingestor.current()
-    if job is not None:
-        return job.progress_text(), True
+@dataclass(frozen=True)
+class Status:
+    """The status line, whether indexing is under way, and how many articles are searchable."""
+
+    text: str
+    busy: bool
+    articles: int = 0
+
+
+def status_text(assistant: Assistant, ingestor: Ingestor) -> Status:
+    """What the status line says."""
     try:
         status = assistant.status()
+    except QAError as exc:  # a stopped Chroma server, say: say what is wrong, without a traceback
+        log.warning("index status: %s", exc)
+        return Status(f"The index cannot be read: {exc}", False)
     except Exception:  # a status read must never break the page
         log.exception("status failed")
-        return "Index status unavailable (see the log).", False
-    n = status.get("articles", 0)
+        return Status("Index status unavailable (see the log).", False)
+    n = int(status.get("articles", 0))
+    job = ingestor.current()
+    if job is not None:
+        return Status(job.progress_text(), True, n)
     trouble = _trouble(ingestor.last_finished())
     if not n:
-        return f"The index is empty: add articles in the Articles tab.{trouble}", False
+        return Status(f"The index is empty: add articles in the Articles tab.{trouble}", False)
     chunks = status.get("chunks")
     extra = f", {chunks} passages" if chunks is not None else ""
-    return f"{n} article{'s' if n != 1 else ''} indexed{extra}.{trouble}", False
+    return Status(f"{n} article{'s' if n != 1 else ''} indexed{extra}.{trouble}", False, n)
 
 
 def _trouble(job: IngestJob | None) -> str:
@@ -120,22 +133,32 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
     default_mode = assistant.settings.answer_mode if assistant.settings.answer_mode in modes else modes[0]
 
     def refresh_status() -> tuple[str, Any]:
-        text, busy = status_text(assistant, ingestor)
-        return render.status_html(text, busy=busy), gr.Timer(active=busy)
+        now = status_text(assistant, ingestor)
+        return render.status_html(now.text, busy=now.busy), gr.Timer(active=now.busy)
 
     def on_tick() -> tuple[Any, ...]:
         # While indexing only the status moves; the last tick also refreshes the article list.
-        text, busy = status_text(assistant, ingestor)
-        articles_now = (gr.skip(), gr.skip()) if busy else refresh_articles()
-        return render.status_html(text, busy=busy), gr.Timer(active=busy), *articles_now
+        now = status_text(assistant, ingestor)
+        articles_now = (gr.skip(), gr.skip()) if now.busy else refresh_articles()
+        return render.status_html(now.text, busy=now.busy), gr.Timer(active=now.busy), *articles_now
 
     def refresh_articles() -> tuple[str, Any]:
-        infos = assistant.articles()
+        try:
+            infos = assistant.articles()
+        except QAError as exc:  # the status line already says what is wrong
+            log.warning("article list: %s", exc)
+            return gr.skip(), gr.skip()
         choices = [(f"{a.title} ({a.article_id})", a.article_id) for a in infos]
         return render.articles_table_html(infos), gr.Dropdown(choices=choices, value=None)
 
-    def on_submit(question: str, history: list[dict[str, Any]], turns: list[dict[str, Any]], top_k: float, mode: str):
-        for chat_value, turns_value, sources, box in chat.respond(assistant, question, history, turns, top_k, mode):
+    def on_submit(
+        question: str, history: list[dict[str, Any]], turns: list[dict[str, Any]], top_k: float, mode: str,
+        since: str, until: str,
+    ):  # fmt: skip
+        window = {"since": since or None, "until": until or None}
+        for chat_value, turns_value, sources, box in chat.respond(
+            assistant, question, history, turns, top_k, mode, window
+        ):
             yield chat_value, turns_value, gr.skip() if sources is None else sources, box
 
     def on_example(evt: gr.SelectData) -> str:
@@ -187,16 +210,17 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         """
         try:
             return chat.ask_api(assistant, question, history, top_k)
-        except QAError as exc:
-            raise gr.Error(chat.error_message(exc)) from exc
+        except QAError as exc:  # the person's problem to fix: one line in the log, no traceback
+            log.warning("API question not answered: %s", exc)
+            raise gr.Error(chat.error_message(exc), print_exception=False) from None
         except Exception as exc:
-            log.exception("API question %r failed", question)
-            raise gr.Error(chat.error_message(exc)) from exc
+            log.exception("API question %r failed", question)  # a fault of ours: the traceback is logged once
+            raise gr.Error(chat.error_message(exc), print_exception=False) from None
 
     def api_status() -> dict:
         """How the index stands: `articles` indexed, `indexing` under way, and a `message` for a person."""
-        text, busy = status_text(assistant, ingestor)
-        return {"articles": int(assistant.status().get("articles", 0)), "indexing": busy, "message": text}
+        now = status_text(assistant, ingestor)
+        return {"articles": now.articles, "indexing": now.busy, "message": now.text}
 
     with gr.Blocks(title="News QA", analytics_enabled=False) as demo:
         turns = gr.State([])
@@ -224,7 +248,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                         )
                         with gr.Row(elem_id="ask-row", equal_height=True):
                             question = gr.Textbox(
-                                placeholder="Ask a question, e.g. Who claimed the Fugaha attack?",
+                                placeholder="Ask a question, e.g. How many people were beheaded at the al-Fugaha checkpoint?",
                                 show_label=False,
                                 elem_id="question",
                                 scale=5,
@@ -249,6 +273,13 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                                 "writes the answer and checks each sentence against the paragraph it cites.",
                                 elem_id="mode",
                             )
+                            with gr.Row():
+                                since = gr.Textbox(
+                                    label="Published from", placeholder="YYYY-MM-DD", elem_id="since", max_length=10
+                                )
+                                until = gr.Textbox(
+                                    label="Published until", placeholder="YYYY-MM-DD", elem_id="until", max_length=10
+                                )
                     with gr.Column(scale=2, min_width=320):
                         sources = gr.HTML(
                             render.sources_html([]), elem_id="sources", js_on_load=SOURCES_JS, max_height=700
@@ -275,7 +306,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
         private = {"api_visibility": "private"}
         submit_args = {
             "fn": on_submit,
-            "inputs": [question, chatbot, turns, top_k, mode],
+            "inputs": [question, chatbot, turns, top_k, mode, since, until],
             "outputs": [chatbot, turns, sources, question],
             **private,
         }

@@ -52,8 +52,14 @@ def answer_html(answer: Mapping[str, Any], turn: int) -> str:
         )
 
     claims = answer.get("claims") or []
+    text = str(answer.get("text") or answer.get("answer") or "")
+    short = (answer.get("short_answer") or {}).get("text")
     if answer.get("abstained") or not any(c["verdict"] == "unsupported" for c in claims):
-        body = MARKER.sub(link, _paragraphs_as_html(str(answer.get("text") or answer.get("answer") or "")))
+        if short and text.startswith(f"{short}: "):
+            rest = MARKER.sub(link, _paragraphs_as_html(text[len(short) + 2 :]))
+            body = f'<strong class="short-answer">{_e(short)}</strong>: {rest}'
+        else:
+            body = MARKER.sub(link, _paragraphs_as_html(text))
     else:
         body = " ".join(_claim_html(c, link) for c in claims)
     extras = []
@@ -95,18 +101,28 @@ def notice_html(text: str, kind: str = "info") -> str:
     return f'<div class="notice {_e(kind)}">{_e(text)}</div>'
 
 
-def _highlight(text: str, ranges: Iterable[tuple[int, int, int]]) -> str:
-    """Escaped `text` with each (start, end, n) range wrapped in `<mark data-n=n>`; overlaps merge."""
+def _highlight(text: str, ranges: Iterable[tuple[int, int, int]], strong: tuple[int, int] | None = None) -> str:
+    """Escaped `text` with each (start, end, n) range wrapped in `<mark data-n=n>`; overlaps merge.
+
+    `strong` (start, end), inside a range, is the short answer: shown in bold within its quote.
+    """
     out, pos = [], 0
     for start, end, n in sorted(ranges):
         start = max(start, pos)
         if not (0 <= start < end <= len(text)):
             continue
         out.append(_e(text[pos:start]))
-        out.append(f'<mark data-n="{int(n)}">{_e(text[start:end])}</mark>')
+        out.append(f'<mark data-n="{int(n)}">{_strong(text, start, end, strong)}</mark>')
         pos = end
     out.append(_e(text[pos:]))
     return "".join(out)
+
+
+def _strong(text: str, start: int, end: int, strong: tuple[int, int] | None) -> str:
+    if strong is None or not (start <= strong[0] < strong[1] <= end):
+        return _e(text[start:end])
+    a, b = strong
+    return f'{_e(text[start:a])}<strong class="short-answer">{_e(text[a:b])}</strong>{_e(text[b:end])}'
 
 
 def _quote_range(citation: Mapping[str, Any], paragraph: str) -> tuple[int, int, int] | None:
@@ -122,8 +138,9 @@ def _quote_range(citation: Mapping[str, Any], paragraph: str) -> tuple[int, int,
     return start, start + len(quote), int(citation["n"])
 
 
-def _meta(date: str | None, paragraph: int) -> str:
-    bits = [_e(date)] if date else []
+def _meta(date: str | None, paragraph: int, outlet: str | None = None) -> str:
+    bits = [_e(outlet)] if outlet else []
+    bits += [_e(date)] if date else []
     bits.append(f"paragraph {int(paragraph)}")
     return " · ".join(bits)
 
@@ -133,9 +150,8 @@ def _also_in(refs: Sequence[Mapping[str, Any]]) -> str:
         return ""
     links = ", ".join(
         f'<button type="button" class="open-ref" data-article="{_e(r["article_id"])}" '
-        f'data-paragraph="{int(r["paragraph"])}">{_e(r["title"])} (paragraph {int(r["paragraph"])}'
-        + (f", {_e(r['date'])}" if r.get("date") else "")
-        + ")</button>"
+        f'data-paragraph="{int(r["paragraph"])}">{_e(r["title"])} ({_e(r.get("outlet") or _source_name(r["source"]))}, '
+        f"paragraph {int(r['paragraph'])}" + (f", {_e(r['date'])}" if r.get("date") else "") + ")</button>"
         for r in refs
     )
     return f'<div class="also">Also reported in {links}</div>'
@@ -149,12 +165,17 @@ def _by_paragraph(citations: Sequence[Mapping[str, Any]]) -> list[list[Mapping[s
     return list(groups.values())
 
 
-def _source_card(turn: int, group: Sequence[Mapping[str, Any]]) -> str:
+def _source_card(turn: int, group: Sequence[Mapping[str, Any]], short_answer: Mapping[str, Any] | None = None) -> str:
     """One cited paragraph: every marker citing it, the paragraph, its quotes highlighted."""
     first = group[0]
     numbers = [int(c["n"]) for c in group]
     paragraph = str(first.get("paragraph_text") or first.get("quote") or "")
     ranges = [r for c in group if (r := _quote_range(c, paragraph))]
+    short = None
+    if short_answer and any(int(c["n"]) == int(short_answer["n"]) for c in group):
+        offset = int(first.get("paragraph_start", 0))
+        a, b = int(short_answer["start"]) - offset, int(short_answer["end"]) - offset
+        short = (a, b) if paragraph[a:b] == short_answer["text"] else None
     markers = " ".join(
         f'<span class="src-n">[{n}]</span>'
         if n == numbers[0]
@@ -169,9 +190,9 @@ def _source_card(turn: int, group: Sequence[Mapping[str, Any]]) -> str:
         f'<article class="source" id="src-{turn}-{numbers[0]}" data-turn="{turn}" '
         f'data-ns="{" ".join(map(str, numbers))}" tabindex="0" title="Open the whole article">'
         f'<header>{markers} <span class="src-title">{_e(first["title"])}</span></header>'
-        f'<div class="src-meta"><span>{_meta(first.get("date"), first["paragraph"])}</span>'
+        f'<div class="src-meta"><span>{_meta(first.get("date"), first["paragraph"], first.get("outlet"))}</span>'
         f'<span class="src-open">Open article ›</span></div>'
-        f'<div class="src-text">{_highlight(paragraph, ranges)}</div>'
+        f'<div class="src-text">{_highlight(paragraph, ranges, short)}</div>'
         f"{_also_in(list(also.values()))}"
         "</article>"
     )
@@ -191,7 +212,8 @@ def sources_html(turns: Sequence[Mapping[str, Any]]) -> str:
         citations = turn.get("citations") or []
         heading = "Nearest passages (they do not answer the question)" if turn.get("abstained") else "Sources"
         question = _e(turn.get("question", ""))
-        cards = "".join(_source_card(i, g) for g in _by_paragraph(citations)) or "<p>No passages to show.</p>"
+        short = turn.get("short_answer")
+        cards = "".join(_source_card(i, g, short) for g in _by_paragraph(citations)) or "<p>No passages to show.</p>"
         hidden = "" if i == last else " hidden"
         kind = " abstained" if turn.get("abstained") else ""
         sections.append(

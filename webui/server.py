@@ -86,9 +86,23 @@ def launch_options(host: str, port: int, share: bool, environ: Mapping[str, str]
     }
 
 
+CONCURRENCY_ENV = "QA_UI_CONCURRENCY"
+DEFAULT_CONCURRENCY = 8  # questions answered at once; ingestion runs on its own worker thread
+
+
+def concurrency(environ: Mapping[str, str] | None = None) -> int:
+    """How many questions the app answers at once (QA_UI_CONCURRENCY)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(CONCURRENCY_ENV, "")
+    try:
+        return max(1, int(raw)) if raw.strip() else DEFAULT_CONCURRENCY
+    except ValueError:
+        raise LaunchError(f"{CONCURRENCY_ENV}={raw!r} is not a whole number: fix or unset it") from None
+
+
 def launch(demo: gr.Blocks, options: dict[str, Any], on_started: Callable[[], None] | None = None, **page: Any) -> None:
     """Start the server, run `on_started` once it answers (so the page loads meanwhile), then block."""
-    demo.queue(default_concurrency_limit=1)
+    demo.queue(default_concurrency_limit=concurrency())
     demo.launch(**options, **page, prevent_thread_lock=True)
     if on_started is not None:
         on_started()

@@ -84,20 +84,32 @@ def test_realtimeqa_slice_uses_the_correct_choice_and_clean_evidence(bench_data:
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", a["date"]) for a in articles.values())
 
 
-def test_quality_driver_runs_ours_and_the_baseline(bench_data: Path, tmp_path: Path) -> None:
-    table = quality.run(
-        bench_data / "squad" / "dev-v1.1.json", tmp_path, sample=20, seed=0, articles=2, chunk_sizes=(None,)
-    )
-    assert (tmp_path / "quality.md").read_text(encoding="utf-8") == table
-    rows = [
-        line.split("|")[1:-1] for line in table.splitlines() if line.startswith("| ours") or line.startswith("| llama")
-    ]
-    assert [r[0].strip() for r in rows] == [
-        "ours (qa.Assistant, default settings)",
-        "llama-index baseline, default chunks (1024 tokens)",
-    ]
-    for row in rows:
-        hit1, hit5, mrr = (float(x) for x in row[1:4])
-        assert 0 <= hit1 <= mrr <= hit5 <= 1
-        assert hit5 >= 0.5  # both find the evidence for most questions on two articles
-    assert (tmp_path / "ours" / "report.md").is_file()
+def test_quality_driver_runs_qa_eval_on_every_set_and_renders_the_table(bench_data: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    sets = {
+        "squad_heldout": convert_squad.convert(
+            bench_data / "squad" / "dev-v1.1.json", data / "s1", sample=8, articles=2
+        ),
+        "squad2_report": convert_squad.convert(
+            bench_data / "squad" / "dev-v2.0.json", data / "s2", sample=8, articles=1
+        ),
+        "realtimeqa": convert_realtimeqa.convert(
+            bench_data / "realtimeqa" / "realtimeqa-questions-2020-2026.jsonl.gz", data / "rt", sample=6, seed=1
+        ),
+        "sample": (REPO / "data" / "articles", REPO / "eval" / "questions.jsonl"),
+    }
+    records = quality.run_system("fitted", REPO, sets, tmp_path)
+    assert {k: len(v) for k, v in records.items() if k != "sample"} == {
+        "squad_heldout": 8,
+        "squad2_report": 8,
+        "realtimeqa": 6,
+    }
+    assert all("correct" in r["scores"] for recs in records.values() for r in recs)
+    results = quality.summarize(records)
+    for key, value in results.items():
+        assert value is None or value >= 0, key
+    assert 0 <= results["squad_hit1"] <= results["squad_hit5"] <= 1
+    table = quality.render({"previous": results, "fitted": results}, {k: len(v) for k, v in records.items()}, "HEAD")
+    assert "| same: hit@5 |" in table and "n/a" not in table.split("hit@5")[1].splitlines()[0]
+    quality.draw({"previous": records, "fitted": records}, tmp_path / "abstention.png")
+    assert (tmp_path / "abstention.png").stat().st_size > 1000

@@ -20,7 +20,7 @@ def first_sentence_of_first_source(body: dict) -> str:
 def test_an_llm_run_reports_supported_sentences_citations_and_fallbacks(tmp_path):
     questions = tmp_path / "q.jsonl"
     lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    questions.write_text("\n".join(lines[:3] + [next(x for x in lines if '"unanswerable": true' in x)]) + "\n")
+    questions.write_text("\n".join([*lines[:3], next(x for x in lines if '"unanswerable": true' in x)]) + "\n")
     model = ScriptedModel(first_sentence_of_first_source)
     try:
         env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "index"), "QA_LLM_TEMPERATURE": "0.7"}

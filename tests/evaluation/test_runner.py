@@ -329,9 +329,7 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_prepare_assistant_reuses_the_index_for_the_same_corpus(
-    corpus: Path, tmp_path: Path, embedder
-) -> None:
+def test_prepare_assistant_reuses_the_index_for_the_same_corpus(corpus: Path, tmp_path: Path, embedder) -> None:
     settings = Settings().replace(index_dir=tmp_path / "unused")
     first = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
     second = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
@@ -341,9 +339,7 @@ def test_prepare_assistant_reuses_the_index_for_the_same_corpus(
     assert second.ingest([corpus]).added == 0  # the cached index already holds every chunk
 
 
-def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(
-    corpus: Path, tmp_path: Path, embedder
-) -> None:
+def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(corpus: Path, tmp_path: Path, embedder) -> None:
     settings = Settings().replace(index_dir=tmp_path / "unused")
     before = prepare_assistant(settings, corpus, cache_dir=tmp_path / "cache", embedder=embedder)
     (corpus / "italy.txt").write_text(ITALY + "\nA third paragraph about the summit.\n", encoding="utf-8")
@@ -353,7 +349,9 @@ def test_prepare_assistant_uses_a_fresh_index_for_a_changed_corpus(
 
 def test_prepare_assistant_explains_a_missing_corpus(tmp_path: Path) -> None:
     with pytest.raises(QAError, match="no corpus at"):
-        prepare_assistant(Settings().replace(index_dir=tmp_path / "i"), tmp_path / "missing", cache_dir=tmp_path / "cache")
+        prepare_assistant(
+            Settings().replace(index_dir=tmp_path / "i"), tmp_path / "missing", cache_dir=tmp_path / "cache"
+        )
 
 
 def test_a_real_run_answers_and_cites(corpus: Path, tmp_path: Path, embedder) -> None:

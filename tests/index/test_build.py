@@ -50,7 +50,8 @@ def test_remove_by_path_deletes_the_articles_chunks(make_assistant, corpus):
     assert (report.articles, report.removed) == (1, 8)
     assert "002_87556d76f135b60a" not in {a.article_id for a in assistant.articles()}
     assert all(
-        c.article_id != "002_87556d76f135b60a" for c in assistant.ask("who claimed the Fugaha attack?").citations
+        c.article_id != "002_87556d76f135b60a"
+        for c in assistant.ask("how many people were beheaded at the al-Fugaha checkpoint?").citations
     )
 
 
@@ -107,8 +108,14 @@ def test_index_built_with_another_model_is_a_clear_error(make_assistant, tmp_pat
     from qa.api import Assistant
 
     make_assistant("shared").ingest([ARTICLES / "002_87556d76f135b60a.txt"])
-    same = Assistant(settings=Settings().replace(index_dir=tmp_path / "shared", index_embedding_model=bundled_model_path()))
-    assert "Amaq" in same.ask("who claimed the Fugaha attack?").text  # the bundled model named by its path
-    other = Assistant(settings=Settings().replace(index_dir=tmp_path / "shared"), embedder=Embedder("/models/other-model"))
+    same = Assistant(
+        settings=Settings().replace(index_dir=tmp_path / "shared", index_embedding_model=bundled_model_path())
+    )
+    assert (
+        "eleven" in same.ask("how many people were beheaded at the al-Fugaha checkpoint?").text
+    )  # the bundled model named by its path
+    other = Assistant(
+        settings=Settings().replace(index_dir=tmp_path / "shared"), embedder=Embedder("/models/other-model")
+    )
     with pytest.raises(QAError, match="built with model"):
-        other.ask("who claimed the Fugaha attack?")
+        other.ask("how many people were beheaded at the al-Fugaha checkpoint?")

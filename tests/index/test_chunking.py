@@ -46,3 +46,28 @@ def test_hashtags_are_searchable_as_words_but_text_is_untouched(embedder):
     [chunk] = chunk_paragraph("a", text, paragraphs(text)[0], embedder.count_tokens, embedder.max_tokens)
     assert chunk.text == text
     assert chunk.search_text == "Attack near Al Jufrah by ISIS."
+
+
+def test_hard_wrapped_lines_join_into_the_paragraph_a_reader_sees():
+    import textwrap
+
+    story = (ARTICLES / "002_87556d76f135b60a.txt").read_text(encoding="utf-8")
+    originals = [p for p in story.split("\n\n") if p.strip()]
+    wrapped = "\n\n".join(textwrap.fill(p, 72, break_on_hyphens=False) for p in originals)
+    found = paragraphs(wrapped)
+    assert len(found) == len(originals)
+    for p, original in zip(found, originals, strict=True):
+        assert "".join(wrapped[p.start : p.end].split()) == "".join(original.split())
+        assert "\n" in wrapped[p.start : p.end] or len(original) <= 72  # the span covers the line breaks
+
+
+def test_sample_articles_keep_their_paragraphs_exactly():
+    for path in sorted(ARTICLES.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert [text[p.start : p.end] for p in paragraphs(text)] == lines, path.name
+
+
+def test_short_lines_of_a_list_stay_separate_paragraphs():
+    text = "Casualties by town:\nSirte: 4\nDerna: 11\nBenghazi: 2\n"
+    assert len(paragraphs(text)) == 4

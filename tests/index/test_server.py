@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,37 +15,51 @@ import pytest
 
 from qa import Settings
 from qa.api import Assistant
-from tests.conftest import ARTICLES
+from tests.conftest import ARTICLES, ROOT
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    if not Path(chroma).exists():
-        pytest.fail("the `chroma` command is missing: reinstall chromadb")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+class ChromaServer:
+    """A real `chroma run` on loopback, over a data folder; it can be stopped mid-test."""
+
+    def __init__(self, data: Path) -> None:
+        chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+        if not Path(chroma).exists():
+            pytest.fail("the `chroma` command is missing: reinstall chromadb")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-                break
+                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1)
+                return
             except OSError:
-                if time.time() > deadline or proc.poll() is not None:
+                if time.time() > deadline or self.process.poll() is not None:
                     pytest.fail("chroma server did not start")
                 time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = ChromaServer(tmp_path / "server-data")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def chroma_server(server):
+    return server.url
 
 
 @pytest.mark.server
@@ -53,8 +68,8 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, embe
     assistant = Assistant(settings=settings, embedder=embedder)
     assert assistant.ingest([ARTICLES]).added == 29
     assert not (tmp_path / "local" / "chroma").exists()  # the vectors live in the server
-    answer = assistant.ask("who claimed the Fugaha attack?")
-    assert "Amaq" in answer.text
+    answer = assistant.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+    assert "eleven" in answer.text
     assert assistant.status()["vectors"] == chroma_server
 
 
@@ -66,3 +81,48 @@ def test_unreachable_server_is_a_clear_error(tmp_path, embedder):
     )
     with pytest.raises(QAError, match="Chroma"):
         assistant.ingest([ARTICLES])
+
+
+def qa_cli(*args: str, index: Path, url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QA_INDEX_DIR": str(index), "QA_CHROMA_URL": url, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+
+
+@pytest.mark.server
+def test_the_server_holds_everything_a_second_machine_needs(server, tmp_path, embedder):
+    first = Assistant(settings=Settings().replace(index_dir=tmp_path / "machine-a", index_chroma_url=server.url),
+                      embedder=embedder)  # fmt: skip
+    first.ingest([ARTICLES])
+    expected = first.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+
+    # A second machine: an empty local folder and only the URL.
+    second = Assistant(settings=Settings().replace(index_dir=tmp_path / "machine-b", index_chroma_url=server.url),
+                       embedder=embedder)  # fmt: skip
+    answer = second.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+    assert answer.text == expected.text and "eleven" in answer.text
+    assert [(c.article_id, c.paragraph, c.start, c.end) for c in answer.citations] == [
+        (c.article_id, c.paragraph, c.start, c.end) for c in expected.citations
+    ]
+    assert second.status()["articles"] == 5 and second.article("002_87556d76f135b60a").text.startswith("On 23 August")
+
+    # What the first machine removes, the second one stops citing.
+    first.remove("002_87556d76f135b60a")
+    time.sleep(2.1)  # readers look at the server's generation every couple of seconds
+    assert "002_87556d76f135b60a" not in {
+        c.article_id for c in second.ask("how many people were beheaded at the al-Fugaha checkpoint?").citations
+    }
+
+
+@pytest.mark.server
+def test_a_stopped_server_is_reported_clearly_by_the_cli(server, tmp_path):
+    index = tmp_path / "local"
+    assert qa_cli("ingest", str(ARTICLES), index=index, url=server.url).returncode == 0
+    assert qa_cli("status", index=index, url=server.url).returncode == 0
+    server.stop()
+    status = qa_cli("status", index=index, url=server.url)
+    ask = qa_cli("ask", "how many people were beheaded at the al-Fugaha checkpoint?", index=index, url=server.url)
+    for done in (status, ask):
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "Chroma server" in done.stderr and server.url in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1

@@ -36,9 +36,9 @@ def test_second_ingest_reports_nothing_new(index):
 
 
 def test_ask_json_prints_the_answer_dict(index):
-    done = qa("ask", "who claimed the Fugaha attack?", "--json", index=index)
+    done = qa("ask", "how many people were beheaded at the al-Fugaha checkpoint?", "--json", index=index)
     data = json.loads(done.stdout)
-    assert data["abstained"] is False and "Amaq" in data["answer"]
+    assert data["abstained"] is False and "eleven" in data["answer"]
     cited = data["citations"]
     assert any(c["article_id"].startswith("002") and c["paragraph"] == 1 for c in cited)
     for c in cited:
@@ -54,7 +54,7 @@ def test_ask_with_history_and_index_flag_after_the_command(index):
             "ask",
             "How many people were beheaded?",
             "--history",
-            "who claimed the Fugaha attack?",
+            "how many people were beheaded at the al-Fugaha checkpoint?",
             "--index",
             str(index),
         ],

@@ -15,7 +15,9 @@ def test_follow_up_pronoun_takes_the_earlier_topic():
 
 
 def test_a_personal_pronoun_keeps_the_earlier_question_as_context():
-    query = Condenser().condense("How many of them did the LNA kill?", [Turn("Who attacked the Uqaylah police station?")])
+    query = Condenser().condense(
+        "How many of them did the LNA kill?", [Turn("Who attacked the Uqaylah police station?")]
+    )
     assert query.context == "Who attacked the Uqaylah police station" and query.own.startswith("How many of them")
     assert "Uqaylah" in query.text
 

@@ -10,9 +10,9 @@ from tests.conftest import source_text
 from webui import render
 
 QUESTIONS = [
-    "who claimed the Fugaha attack?",
     "How many people were beheaded at the al-Fugaha checkpoint?",
-    "When did ISIS attack the police station in Uqaylah?",
+    "When did Amaq release its first video in almost half a year?",
+    "How many vehicles did the attackers arrive in at Uqaylah?",
 ]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from qa.names import Names
 from qa.rerank import Reranker
-from qa.retrieval import Retriever, group_duplicates
+from qa.retrieval import Retriever, Window, group_duplicates
 from qa.types import Passage, Query
 
 TEXTS = {
@@ -24,9 +26,10 @@ def retriever(dense, keyword, **settings) -> Retriever:
     from qa.config import RetrievalSettings
 
     return Retriever(
-        dense=lambda text, k: dense,
+        encode=lambda text: np.ones(4) / 2,
+        dense=lambda vector, k, window: dense,
         keyword=lambda tokens, k: keyword,
-        lookup=lambda ids: {cid: passage(cid) for cid in ids if cid in TEXTS},
+        lookup=lambda ids, window: {cid: passage(cid) for cid in ids if cid in TEXTS},
         neighbours=lambda p: [f"{p.article_id.lower()}{p.paragraph + d}" for d in (-1, 1)],
         names=Names.load,
         reranker=Reranker(lambda term: 1.0),
@@ -39,9 +42,26 @@ def ask(text: str) -> Query:
 
 
 def test_a_chunk_both_rankings_find_is_fused_first():
-    found = retriever([("c1", 0.9), ("a2", 0.8)], [("a2", 5.0), ("a1", 4.0)]).search_for(ask("x"), 3)
-    assert [p.chunk_id for p in found][0] == "a2"
+    stage = retriever([("c1", 0.9), ("a2", 0.8)], [("a2", 5.0), ("a1", 4.0)], neighbours=False)
+    question, found, vector = stage.gather(ask("Who attacked the station?"), 3)
+    assert found[0].chunk_id == "a2"
     assert (found[0].dense_rank, found[0].keyword_rank) == (2, 1)
+    assert vector.shape == (4,) and question.kind == "who"
+
+
+def test_the_date_window_reaches_both_searches():
+    seen = []
+    stage = Retriever(
+        encode=lambda text: np.ones(4) / 2,
+        dense=lambda vector, k, window: seen.append(("dense", window)) or [("a2", 0.9)],
+        keyword=lambda tokens, k: [],
+        lookup=lambda ids, window: seen.append(("lookup", window)) or {c: passage(c) for c in ids if c in TEXTS},
+        neighbours=lambda p: [],
+        names=Names.load,
+        reranker=Reranker(lambda term: 1.0),
+    )
+    stage.retrieve(ask("Who attacked the station?"), 3, Window(20170101, 20171231))
+    assert ("dense", Window(20170101, 20171231)) in seen and ("lookup", Window(20170101, 20171231)) in seen
 
 
 def test_near_duplicates_in_other_articles_fold_into_one_passage():

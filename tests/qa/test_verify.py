@@ -97,7 +97,10 @@ def test_an_nli_judge_can_be_plugged_in():
     ("text", "expected"),
     [
         ("ISIS claimed it [1]. Eleven died [2].", [("ISIS claimed it.", [1]), ("Eleven died.", [2])]),
-        ("ISIS claimed it. [1] The U.S. Army left [1, 2].", [("ISIS claimed it.", [1]), ("The U.S. Army left.", [1, 2])]),
+        (
+            "ISIS claimed it. [1] The U.S. Army left [1, 2].",
+            [("ISIS claimed it.", [1]), ("The U.S. Army left.", [1, 2])],
+        ),
         ("Dr. Smith said so [3][4]", [("Dr. Smith said so", [3, 4])]),
     ],
 )

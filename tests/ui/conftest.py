@@ -115,6 +115,7 @@ class AppServer:
 
 def start_app(base: Path, *args: str, env: dict[str, str] | None = None) -> AppServer:
     """Start `python app.py --port P ARGS` with QA_INDEX_DIR in `base` and every proxy pointed at a recorder."""
+    base.mkdir(parents=True, exist_ok=True)
     index_dir = base / "index"
     log_path = base / "app.log"
     port = free_port()

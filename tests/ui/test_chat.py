@@ -18,19 +18,19 @@ IN_VIEW = """el => {
 
 
 def test_the_page_offers_example_questions_on_first_use(page):
-    examples = page.locator("#chat button", has_text="Who claimed the Fugaha attack?")
+    examples = page.locator("#chat button", has_text="How many people were beheaded at the al-Fugaha checkpoint?")
     assert examples.count() == 1
 
 
 def test_clicking_an_example_asks_it(page, chat):
-    page.locator("#chat button", has_text="Who claimed the Fugaha attack?").click()
+    page.locator("#chat button", has_text="How many people were beheaded at the al-Fugaha checkpoint?").click()
     page.wait_for_selector("#sources section.turn")
-    assert "Amaq" in chat.last_answer()
+    assert "eleven" in chat.last_answer()
 
 
 def test_citation_one_shows_paragraph_one_of_the_fugaha_article_with_the_quote_highlighted(page, chat):
-    chat.ask("who claimed the Fugaha attack?")
-    assert "Amaq" in chat.last_answer()
+    chat.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+    assert "eleven" in chat.last_answer()
 
     page.locator("#chat a.cite", has_text="[1]").first.click()
     card = page.locator("#sources article.source.flash")
@@ -40,7 +40,7 @@ def test_citation_one_shows_paragraph_one_of_the_fugaha_article_with_the_quote_h
     quote = card.locator('mark[data-n="1"]').inner_text()
     paragraph = card.locator(".src-text").inner_text()
     assert len(quote) > 20 and quote in paragraph
-    assert "al-Fugaha checkpoint" in paragraph and "Amaq" in paragraph
+    assert "al-Fugaha checkpoint" in paragraph and "eleven" in paragraph
 
     card.click()
     viewer = page.locator("#viewer .viewer")
@@ -57,7 +57,7 @@ def test_citation_one_shows_paragraph_one_of_the_fugaha_article_with_the_quote_h
 
 
 def test_a_follow_up_question_uses_the_conversation(page, chat):
-    chat.ask("who claimed the Fugaha attack?")
+    chat.ask("When did Islamic State fighters attack the al-Fugaha checkpoint?")
     chat.ask("How many people were beheaded?")
     assert "eleven" in chat.last_answer().lower()
     # The follow-up has its own sources; the first answer's are one marker click away.
@@ -116,16 +116,16 @@ def test_the_answer_is_shown_unchecked_then_replaced_by_the_verified_one(page, c
              if (a) window.recordAnswer(a.outerHTML);
            }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true})"""
     )
-    chat.ask("who claimed the Fugaha attack?")
+    chat.ask("how many people were beheaded at the al-Fugaha checkpoint?")
     unchecked = [h for h in seen if "unchecked" in h]
     assert unchecked, seen
     assert seen.index(unchecked[0]) < len(seen) - 1
     final = page.locator("#chat .answer").last
-    assert "unchecked" not in final.get_attribute("class") and "Amaq" in final.inner_text()
+    assert "unchecked" not in final.get_attribute("class") and "eleven" in final.inner_text()
 
 
 def test_the_screenshot_shows_an_answer_with_its_sources(page, chat, screenshot, tmp_path):
-    chat.ask("Who claimed the Fugaha attack?")
+    chat.ask("When did Islamic State fighters attack the al-Fugaha checkpoint?")
     chat.ask("How many people were beheaded?")
     page.locator("#chat a.cite").last.click()
     page.wait_for_timeout(1700)  # let the source highlight fade so the shot is calm
@@ -134,3 +134,12 @@ def test_the_screenshot_shows_an_answer_with_its_sources(page, chat, screenshot,
 
     assert path.stat().st_size > 50_000
     assert page.locator("#sources section.turn:not([hidden]) article.source").first.is_visible()
+
+
+def test_a_date_range_limits_the_articles_searched(page, chat):
+    page.locator("#settings").click()
+    page.fill("#since input, #since textarea", "2030-01-01")
+    answer = chat.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+    assert "don't say" in answer
+    page.fill("#since input, #since textarea", "")
+    assert "eleven" in chat.ask("how many people were beheaded at the al-Fugaha checkpoint?")

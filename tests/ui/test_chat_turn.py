@@ -16,7 +16,7 @@ def empty_assistant(make_assistant) -> Assistant:
 
 
 def test_the_answer_streams_then_the_sources_follow(sample):
-    frames = list(chat.respond(sample, "Who claimed the Fugaha attack?", [], []))
+    frames = list(chat.respond(sample, "How many people were beheaded at the al-Fugaha checkpoint?", [], []))
 
     texts = [frame[0][-1]["content"] for frame in frames]
     assert "Searching" in texts[0]
@@ -25,7 +25,7 @@ def test_the_answer_streams_then_the_sources_follow(sample):
     assert all(frame[2] is None for frame in frames[:-1])  # sources only at the end
     chat_value, turns, sources, box = frames[-1]
     assert [m["role"] for m in chat_value] == ["user", "assistant"]
-    assert len(turns) == 1 and turns[0]["question"] == "Who claimed the Fugaha attack?"
+    assert len(turns) == 1 and turns[0]["question"] == "How many people were beheaded at the al-Fugaha checkpoint?"
     assert sources and box == ""
 
 

@@ -37,7 +37,9 @@ def test_first_start_reports_indexing_progress(app_server):
 
 def test_questions_are_answered_while_uploads_are_indexed(page, chat, tmp_path):
     files = market_reports(tmp_path, UPLOADS)
-    chat.ask("Who claimed the Fugaha attack?")  # a first question, so only indexing can slow the next
+    chat.ask(
+        "How many people were beheaded at the al-Fugaha checkpoint?"
+    )  # a first question, so only indexing can slow the next
     page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#upload input[type=file]", [str(f) for f in files])
     page.wait_for_function("n => document.querySelectorAll('#upload a.download-link').length >= n", arg=UPLOADS)

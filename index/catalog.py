@@ -118,19 +118,29 @@ class Catalog:
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / self.FILE
-        fresh = not self.path.exists()
         self._lock = threading.RLock()
         self._local = threading.local()
         self._db.execute("PRAGMA journal_mode=WAL")
-        version = None if fresh else self._version()
-        if version is not None and version != SCHEMA_VERSION:
-            raise IndexVersionError(
-                f"the index at {folder} was made by an older version of this program (index format "
-                f"{version}, this one reads {SCHEMA_VERSION}): rebuild it with `qa ingest --rebuild PATH ...`"
-            )
-        self._db.executescript(_SCHEMA)
-        if version is None:
-            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        if self._version() == SCHEMA_VERSION:
+            return  # the common case: an index of this format, opened without taking the write lock
+        # Checked and created in one write transaction: two processes opening a new index at once
+        # see either no tables or the whole schema with its version, never half of it.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version()
+            if version is not None and version != SCHEMA_VERSION:
+                raise IndexVersionError(
+                    f"the index at {folder} was made by an older version of this program (index format "
+                    f"{version}, this one reads {SCHEMA_VERSION}): rebuild it with `qa ingest --rebuild PATH ...`"
+                )
+            for statement in filter(None, (part.strip() for part in _SCHEMA.split(";"))):
+                self._db.execute(statement)
+            if version is None:
+                self._db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -142,6 +152,9 @@ class Catalog:
         return db
 
     def _version(self) -> int | None:
+        """The index format, None for a new (empty) database."""
+        if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+            return None
         try:
             row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.OperationalError:  # no meta table: an index from before versions were recorded

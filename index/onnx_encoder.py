@@ -69,7 +69,7 @@ def export(model_dir: Path, target: Path) -> Path:
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "token_vectors"]}
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_suffix(f".{os.getpid()}.partial")  # two processes exporting at once never share one
     import warnings
 
     with warnings.catch_warnings():

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.analysis import content_words, fold, stem, stopwords
+from index.analysis import content_words, fold, stem, stopwords, trim_spans
 from qa.answer import Draft
 from qa.citations import MARKER, cite, marker_numbers
 from qa.config import VerifySettings
@@ -226,15 +226,7 @@ def prose_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, m.end()))
         start = m.end()
     spans.append((start, len(text)))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return trim_spans(text, spans)
 
 
 def split_claims(text: str) -> list[tuple[str, list[int]]]:

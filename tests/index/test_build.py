@@ -119,3 +119,32 @@ def test_index_built_with_another_model_is_a_clear_error(make_assistant, tmp_pat
     )
     with pytest.raises(QAError, match="built with model"):
         other.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+
+
+def test_an_index_of_an_older_format_is_refused_then_rebuilt_on_request(tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    index = tmp_path / "index"
+    env = {**os.environ, "QA_INDEX_DIR": str(index), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+
+    def qa(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+
+    assert qa("ingest", str(ARTICLES / "002_87556d76f135b60a.txt")).returncode == 0
+    db = sqlite3.connect(index / "catalog.sqlite3")
+    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")  # as an index written by the previous format
+    db.commit()
+    db.close()
+
+    refused = qa("ask", "How many people were beheaded at the al-Fugaha checkpoint?")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "older version" in refused.stderr and "qa ingest --rebuild" in refused.stderr
+
+    assert qa("ingest", "--rebuild", str(ARTICLES / "002_87556d76f135b60a.txt")).returncode == 0
+    answer = qa("ask", "How many people were beheaded at the al-Fugaha checkpoint?")
+    assert answer.returncode == 0 and "eleven" in answer.stdout

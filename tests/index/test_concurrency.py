@@ -51,3 +51,15 @@ def test_a_question_during_an_ingest_is_answered_from_what_is_committed_and_says
     assert "eleven" in during.stdout and "Indexing is still under way (2 of 5 files)" in during.stdout
     assert waited < 120  # the reader was not blocked by the writer
     assert "eleven" in after.stdout and "Indexing" not in after.stdout
+
+
+def test_processes_creating_one_new_index_at_once_all_open_it(tmp_path):
+    """The schema and its version are written in one transaction: no opener sees half of them."""
+    for attempt in range(5):
+        folder = tmp_path / f"index-{attempt}"
+        code = f"from pathlib import Path; from index.catalog import Catalog; Catalog(Path({str(folder)!r}))"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        openers = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                   for _ in range(4)]  # fmt: skip
+        errors = [p.communicate(timeout=120)[1] for p in openers]
+        assert [p.returncode for p in openers] == [0, 0, 0, 0], errors

@@ -131,8 +131,7 @@ class AnswerSettings:
         None,
         env="QA_MIN_SUPPORT",
         help="probability (0-1) that the best sentence answers the question, below which it abstains; "
-        "empty = the fitted default in qa/ranker.json (0.27: most right answers and right abstentions on its fitting "
-        "data; 0.82 would give answered precision 0.9 there)",
+        "empty = the fitted default recorded in qa/ranker.json (see the README: calibrated abstention)",
     )
     max_question_chars: int = setting(1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted")
 

@@ -77,10 +77,9 @@ class Reranker:
         # they were ranked: each gets the best copy's score, and recency orders them.
         best: dict[str, float] = {}
         for c, p in zip(found, probabilities, strict=True):
-            key = " ".join(c.sentence.casefold().split())
-            best[key] = max(best.get(key, 0.0), float(p))
+            best[_key(c.sentence)] = max(best.get(_key(c.sentence), 0.0), float(p))
         for c in found:
-            c.probability = best[" ".join(c.sentence.casefold().split())]
+            c.probability = best[_key(c.sentence)]
         rows = answerable_features(
             [c.probability for c in found], [c.features for c in found], [c.sentence for c in found]
         )
@@ -111,7 +110,7 @@ def answerable_features(
     another article) is not a rival and must not make the assistant less sure.
     """
     probabilities = np.asarray(probabilities, dtype=float)
-    keys = [" ".join(s.casefold().split()) for s in sentences] if sentences is not None else None
+    keys = [_key(s) for s in sentences] if sentences is not None else None
     out = []
     for i, f in enumerate(features):
         rivals = [j for j in range(len(probabilities)) if j != i and (keys is None or keys[j] != keys[i])]
@@ -132,6 +131,11 @@ def answerable_features(
         row.update({f"kind_{k}": f[f"kind_{k}"] for k in KINDS})
         out.append(row)
     return out
+
+
+def _key(sentence: str) -> str:
+    """A sentence as its copies in other articles spell it too (case and spacing aside)."""
+    return " ".join(sentence.casefold().split())
 
 
 def _recency(date: str | None) -> int:

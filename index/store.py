@@ -22,6 +22,7 @@ class VectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        self.remote = bool(url)
         try:
             if url:
                 parsed = urlparse(url)
@@ -89,7 +90,10 @@ class VectorStore:
                 self.collection.upsert(
                     ids=[c.chunk_id for c in chunks[part]],
                     embeddings=np.asarray(vectors[part], dtype=np.float32),
-                    documents=[c.text for c in chunks[part]],
+                    # Texts are stored only on a server, where they are the index's only copy.
+                    # A local index keeps them in its catalog: Chroma's full-text index of them
+                    # would be never used, and cost as much time as the vectors themselves.
+                    documents=[c.text for c in chunks[part]] if self.remote else None,
                     metadatas=list(metadata[part]),
                 )
         except Exception as exc:

@@ -59,7 +59,7 @@ class IndexSettings:
         env="QA_REPEATED_PARAGRAPH_ARTICLES",
         help="a paragraph found verbatim in this many different stories is boilerplate",
     )
-    batch_size: int = setting(64, env="QA_BATCH_SIZE", help="texts encoded per embedding batch")
+    batch_size: int = setting(16, env="QA_BATCH_SIZE", help="texts encoded per embedding batch")
     precision: str = setting(
         "auto", env="QA_PRECISION", choices=("auto", "bf16", "fp32"),
         help="bulk encoding precision: auto = bf16 where the CPU has AMX or AVX-512 BF16, else fp32",

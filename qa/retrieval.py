@@ -127,7 +127,7 @@ class Retriever:
             for cid in order
             if cid in found
         ]
-        return group_duplicates(passages, s.duplicate_overlap)[:k]
+        return group_duplicates(passages, s.duplicate_overlap, limit=k)
 
     def _beside(self, passages: list[Passage], window: Window) -> list[Passage]:
         """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
@@ -137,20 +137,23 @@ class Retriever:
         return [replace(found[cid], neighbour=True) for cid in ids if cid in found]
 
 
-def group_duplicates(passages: list[Passage], threshold: float = 0.8) -> list[Passage]:
+def group_duplicates(passages: list[Passage], threshold: float = 0.8, limit: int | None = None) -> list[Passage]:
     """Keep one copy of each report; note the other articles that carry it.
 
     Copies say the same, so the most recent copy (of those ranked) stands for the report.
+    With a `limit`, only the first `limit` reports are kept; later passages are still
+    checked against them, as copies.
     """
     kept: list[Passage] = []
     words: list[set[str]] = []
     copies: dict[int, list[Passage]] = {}
     for passage in passages:
         own = set(content_words(passage.text))
-        twin = next((i for i, w in enumerate(words) if _overlap(own, w) >= threshold), None)
+        twin = next((i for i, w in enumerate(words) if _same_report(own, w, threshold)), None)
         if twin is None:
-            kept.append(passage)
-            words.append(own)
+            if limit is None or len(kept) < limit:
+                kept.append(passage)
+                words.append(own)
         elif passage.article_id != kept[twin].article_id:
             copies.setdefault(twin, []).append(passage)
     out = []
@@ -163,10 +166,15 @@ def group_duplicates(passages: list[Passage], threshold: float = 0.8) -> list[Pa
     return out
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
+def _same_report(a: set[str], b: set[str], threshold: float) -> bool:
+    """Whether two word sets overlap (Jaccard) by at least `threshold`."""
     if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+        return False
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large:  # the overlap is at most small/large: no need to intersect
+        return False
+    common = len(a & b)
+    return common / (len(a) + len(b) - common) >= threshold
 
 
 def _reference(p: Passage) -> Reference:

@@ -16,7 +16,27 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def reference() -> np.ndarray:
-    return np.asarray(Embedder(precision="fp32", query_encoder="torch").embed(TEXTS))
+    """The model as sentence-transformers runs it by default: float32, batches padded to their longest text."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedding import bundled_model_path
+
+    return SentenceTransformer(bundled_model_path(), device="cpu").encode(TEXTS, normalize_embeddings=True)
+
+
+def test_float32_encoding_with_padded_batches_agrees_with_the_plain_model(reference):
+    vectors = np.asarray(Embedder(precision="fp32", batch_size=3).embed(TEXTS))
+    assert (vectors * reference).sum(axis=1).min() >= 0.9999
+
+
+def test_token_counts_and_offsets_are_the_model_tokenizers(reference):
+    embedder = Embedder(precision="fp32")
+    texts = [*TEXTS, "", "Café naïve 日本語 😀", "word " * 400]
+    expected = embedder.model.tokenizer(
+        texts, return_offsets_mapping=True, truncation=True, max_length=embedder.model.max_seq_length
+    )["offset_mapping"]
+    assert [list(map(tuple, o)) for o in embedder._offsets(texts)] == [list(map(tuple, o)) for o in expected]
+    assert [embedder.count_tokens(t) for t in texts] == [len(embedder.model.tokenizer.tokenize(t)) for t in texts]
 
 
 def test_bfloat16_bulk_encoding_agrees_with_float32(reference):

@@ -70,6 +70,12 @@ def test_near_duplicates_in_other_articles_fold_into_one_passage():
     assert [(r.article_id, r.paragraph) for r in folded[0].also_in] == [("B", 1)]
 
 
+def test_a_limit_keeps_the_first_reports_and_still_folds_later_copies_into_them():
+    folded = group_duplicates([passage("a2"), passage("c1"), passage("a1"), passage("b1")], limit=2)
+    assert [p.chunk_id for p in folded] == ["a2", "c1"]
+    assert [(r.article_id, r.paragraph) for r in folded[0].also_in] == [("B", 1)]
+
+
 def test_neighbouring_paragraphs_are_read_and_flagged():
     found = retriever([("a2", 0.9)], [], top_k=1).retrieve(ask("Who attacked the Uqaylah police station?"))
     flags = {p.chunk_id: p.neighbour for p in found.passages}

@@ -378,7 +378,7 @@ def render(results: dict) -> str:
     lines.append(f"| add one article to the 13k index (warm) | {one['seconds']} s, of which encoding {one['encode_seconds']} s "
                  f"| <= 0.3 s beyond its encode |")  # fmt: skip
     if "first_ingest_of_process_s" in one:
-        lines.append(f"| the first article a process adds (loads the sentence splitter) | "
+        lines.append(f"| the first article a process adds (loads the model and the sentence splitter) | "
                      f"{one['first_ingest_of_process_s']} s | |")  # fmt: skip
     for row in results["store_scaling"]:
         lines.append(f"| store only, {row['chunks']:,} chunks: vector / keyword query | {row['vector_query_ms']} / "

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint fit bench-quality bench-perf bench-reliability bench-verify clean
+.PHONY: setup test run ingest lint fit bench-quality bench-perf bench-backends bench-reliability bench-verify clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,9 @@ fit: setup
 bench-perf: setup
 	$(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out bench/results
+
+bench-backends: setup
+	$(BIN)/python -m bench.backends --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --out bench/results
 
 bench-reliability: setup
 	$(BIN)/python -m bench.ingest_rss --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz --out bench/results

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench import convert_squad
+from bench.common import qa_eval
 from bench.splits import squad_held_out
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,13 +32,7 @@ FIGURES = ("hit@1", "hit@5", "accuracy", "correct_cited")
 
 def evaluate(questions: Path, corpus: Path, index: Path, out: Path, settings: dict[str, str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QA_INDEX_DIR": str(index), **settings}
-    env.pop("QA_LLM", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "qa.cli", "eval", str(questions), "--corpus", str(corpus), "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"qa eval failed:\n{done.stderr[-2000:]}")
+    qa_eval(questions, corpus, out, cwd=ROOT, env=env)
     overall = json.loads((out / "report.json").read_text(encoding="utf-8"))["overall"]
     return {name: overall[name] for name in FIGURES} | {"questions": overall["questions"]}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -28,3 +30,14 @@ def save_figure(fig, path: Path, legend=None) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def qa_eval(questions: Path, corpus: Path, out: Path, *, cwd: Path, env: dict[str, str]) -> None:
+    """`qa eval QUESTIONS --corpus CORPUS --out OUT` in a child process (never the configured LLM); exits on failure."""
+    env = {k: v for k, v in env.items() if k != "QA_LLM"}
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "eval", str(questions), "--corpus", str(corpus), "--out", str(out)],
+        cwd=cwd, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"qa eval of {questions} failed:\n{done.stderr[-2000:]}")

@@ -30,6 +30,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import convert_realtimeqa, convert_squad
+from bench.common import qa_eval
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT, squad_held_out
 from evaluation import metrics
 from evaluation.runner import load_questions
@@ -79,14 +80,8 @@ def run_system(name: str, tree: Path, sets: dict[str, tuple[Path, Path]], out: P
             "QA_INDEX_DIR": str(out / name / "index"),
             "HF_HUB_OFFLINE": "1",
         }
-        env.pop("QA_LLM", None)
         started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "qa.cli", "eval", str(questions), "--corpus", str(corpus), "--out", str(run)],
-            cwd=tree, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"{name} on {key} failed:\n{done.stderr[-2000:]}")
+        qa_eval(questions, corpus, run, cwd=tree, env=env)
         print(f"{name}: {key} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         records[key] = rescore(run / "answers.jsonl", questions)
     return records

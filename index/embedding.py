@@ -8,8 +8,8 @@ one (`index/onnx_encoder.py`), so answering never loads PyTorch.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import ctypes.util
 import logging
 import os
 import re
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import IndexingError
-from index.onnx_encoder import OnnxEncoder, cache_path, export
+from index.onnx_encoder import OnnxEncoder, cache_path, export, read_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,16 @@ def _is_bundled(name: str) -> bool:
         return False
 
 
-def _libc_trim() -> Callable[[], None]:
-    """glibc's malloc_trim, or a no-op where there is none (musl, macOS)."""
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc's malloc_trim; nothing where there is none).
 
-
-# Give freed memory back to the system after each run of batches (an ingest batch). Encoding
-# frees tensors of many sizes; glibc keeps such blocks in its heaps, fragmented, and the BBC
-# ingest grew by about 1 GB that way. Trimming after every model batch would cost about 12%
-# of the throughput (the pages must be faulted in again); once per ingest batch costs ~1%.
-release_memory = _libc_trim()
+    Called after each run of batches (an ingest batch). Encoding frees tensors of many sizes;
+    glibc keeps such blocks in its heaps, fragmented, and the BBC ingest grew by about 1 GB
+    that way. Trimming after every model batch would cost about 12% of the throughput (the
+    pages must be faulted in again); once per ingest batch costs about 1%.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # musl, macOS: nothing to call
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: libc is among them
 
 
 def cpu_has_bf16() -> bool:
@@ -202,15 +198,7 @@ class Embedder:
         folder = self.model_dir
         if folder is None or not (folder / "tokenizer.json").is_file():
             return None
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        if truncate:
-            tokenizer.enable_truncation(int(self.model.max_seq_length))
-        else:
-            tokenizer.no_truncation()
-        return tokenizer
+        return read_tokenizer(folder, int(self.model.max_seq_length) if truncate else None)
 
     def embed(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> list[list[float]]:
         """Unit vectors for `texts`, in batches; `on_batch(n)` after each batch of n texts."""

@@ -82,18 +82,31 @@ def export(model_dir: Path, target: Path) -> Path:
     return target
 
 
+def read_tokenizer(model_dir: Path, truncate_at: int | None, *, pad: bool = False):
+    """The model's `tokenizer.json` read by `tokenizers`: cut at `truncate_at` tokens (None: never), padded or not."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    if truncate_at is None:
+        tokenizer.no_truncation()
+    else:
+        tokenizer.enable_truncation(truncate_at)
+    if pad:
+        tokenizer.enable_padding()
+    else:
+        tokenizer.no_padding()
+    return tokenizer
+
+
 class OnnxEncoder:
     """Unit vectors from the exported model: mean of the token vectors, as sentence-transformers pools them."""
 
     def __init__(self, model_dir: Path, onnx_path: Path, threads: int = 1) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
         onnxruntime.disable_telemetry_events()  # no usage reports leave the machine
         try:
-            self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-            self.tokenizer.enable_truncation(MAX_TOKENS)
-            self.tokenizer.enable_padding()
+            self.tokenizer = read_tokenizer(model_dir, MAX_TOKENS, pad=True)
             options = onnxruntime.SessionOptions()
             # One thread per question: answers stay quick when another process (an ingest) is busy.
             options.intra_op_num_threads = threads

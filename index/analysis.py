@@ -280,3 +280,44 @@ def name_key(word: str) -> str | None:
     if folded[0] in "aeiouy":
         key = "A" + key[1:]
     return key if len(key) >= 3 else None
+
+
+# Words stating a number or a date: a look-alike paragraph that changes one of them says something else.
+_NUMERAL = re.compile(
+    r"\d+(?:[.,:/-]\d+)*"
+    r"|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|half|dozens?"
+    r"|(?:hundred|thousand|million|billion|trillion)s?"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
+def numerals(text: str) -> list[str]:
+    """The numbers and dates `text` states, folded: "546", "24", "july", "eleven"."""
+    return [m.group().casefold() for m in _NUMERAL.finditer(text)]
+
+
+def without_numerals(text: str) -> str:
+    """`text` with each number and date written "#": look-alikes differing only in those read the same."""
+    return _NUMERAL.sub("#", text)
+
+
+def facts(text: str) -> frozenset[str]:
+    """What a paragraph states that a look-alike could change: its numbers, dates and capitalised names.
+
+    Two paragraphs are copies of one report only when their facts agree. Names are keyed by
+    sound, so transliterations agree (Fugaha, Fuqaha); a capitalised function word (The, It)
+    is no name, a word in capitals (IS, US) is.
+    """
+    found = {f"#{n}" for n in numerals(text)}
+    for word in words(without_numerals(text)):
+        if not word[:1].isupper():
+            continue
+        folded = fold(word)
+        if folded in STOPWORDS and not (len(word) > 1 and word.isupper()):
+            continue
+        found.add(name_key(word) or folded)
+    return frozenset(found)

@@ -28,13 +28,13 @@ from pathlib import Path
 
 from index.analysis import capitalised_names, sentence_spans, tokenize
 from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, day_number
-from index.checks import check_size
+from index.checks import unexpected
 from index.chunking import Paragraph, chunk_paragraph, paragraphs
 from index.clean import Rules, fingerprint, normalize
 from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
-from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load
+from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load, read
 from index.locking import note_progress, progress, writing
 from index.mirror import Mirror, chunk_metadata
 from index.store import VectorStore
@@ -84,9 +84,10 @@ class IngestReport:
 
 @dataclass
 class Limits:
-    """How a run is cut into batches, and how large a file may be."""
+    """How a run is cut into batches, and which files it may read."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
+    follow_links_outside: bool = False  # read a link whose target lies outside the folder being ingested
     batch_files: int = 64  # commit after this many files ...
     batch_chunks: int = 512  # ... or this many new chunks, whichever comes first
     kill_after: tuple[str, int] | None = None  # test seam: (stage, batch) at which the process kills itself
@@ -155,14 +156,14 @@ class Indexer:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        files = [f for p in paths for f in find_files(Path(p).expanduser(), report.errors)]  # a missing path stops here
+        files = _found(paths, report.errors)  # a missing path stops here
         with self._write, writing(self.folder, on_wait):
             self._recover()
             seen: dict[str, str] = {}  # sha256 -> article id, for copies within this run
             batch: list[_Staged] = []
-            for number, path in enumerate(files, start=1):
+            for number, (path, within) in enumerate(files, start=1):
                 self._progress(on_progress, number - 1, len(files), f"reading {path.name}")
-                batch += self._read(path, report, seen)
+                batch += self._read(path, within, report, seen)
                 if (
                     len(batch) >= self.limits.batch_files
                     or sum(len(s.chunks) for s in batch) >= self.limits.batch_chunks
@@ -178,15 +179,13 @@ class Indexer:
             on_progress(len(files), len(files), report.summary())
         return report
 
-    def _read(self, path: Path, report: IngestReport, seen: dict[str, str]) -> list[_Staged]:
+    def _read(self, path: Path, within: Path, report: IngestReport, seen: dict[str, str]) -> list[_Staged]:
         try:
-            check_size(path.stat().st_size, self.limits.max_bytes)  # before reading it all into memory
-            data = path.read_bytes()
+            data = read(
+                path, max_bytes=self.limits.max_bytes, within=within, follow_outside=self.limits.follow_links_outside
+            )
         except SourceError as exc:
             report.errors.append((str(path), str(exc)))
-            return []
-        except OSError as exc:
-            report.errors.append((str(path), f"cannot read the file ({exc.strerror}): check its permissions"))
             return []
         sha = hashlib.sha256(data).hexdigest()
         source = str(path.resolve())
@@ -213,17 +212,20 @@ class Indexer:
         except SourceError as exc:
             report.errors.append((str(path), str(exc)))
             return []
+        article_ids = [self.catalog.assign_id(a.source, a.record_id) for a in articles]
+        try:
+            out = [self._split(a, aid, sha) for a, aid in zip(articles, article_ids, strict=True)]
+        except Exception as exc:  # whatever breaks on this one file fails it alone; the run goes on
+            report.errors.append((str(path), f"{path}: {unexpected(exc)}"))
+            return []
         report.warnings += [(str(path), w) for a in articles[:1] for w in a.warnings]
         ids = {a.article_id for a in known}
-        out = []
-        for article in articles:
-            article_id = self.catalog.assign_id(article.source, article.record_id)
+        for article_id in article_ids:
             report.articles += 1
             if article_id in ids:
                 report.changed_articles += 1
             else:
                 report.new_articles += 1
-            out.append(self._split(article, article_id, sha))
             seen.setdefault(sha, article_id)
         # Records gone from a changed JSONL file are removed with their chunks.
         kept = {s.row.article_id for s in out}
@@ -449,6 +451,20 @@ class Indexer:
                 f"nothing indexed from {target!r}: `qa status` lists the index; give a file, folder or article id"
             )
         return ids
+
+
+def _found(paths: Iterable[Path | str], problems: list[tuple[str, str]]) -> list[tuple[Path, Path]]:
+    """(file, the folder its links must stay in) for every supported file under the paths.
+
+    A folder bounds the files found in it; a file named outright is bounded by the folder holding it.
+    """
+    out = []
+    for given in paths:
+        path = Path(given).expanduser()
+        found = find_files(path, problems)
+        within = path if path.is_dir() else path.parent
+        out += [(f, within) for f in found]
+    return out
 
 
 def wipe(folder: Path, chroma_url: str | None = None, collection: str = "paragraphs") -> None:

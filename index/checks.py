@@ -7,6 +7,8 @@ and the rest of the batch goes in.
 from __future__ import annotations
 
 import codecs
+import stat
+from pathlib import Path
 
 from index.errors import SourceError
 
@@ -44,6 +46,47 @@ def check_size(size: int, max_bytes: int) -> None:
         raise SourceError(
             f"the file is {size_text(size)}, over the {size_text(max_bytes)} limit: split it, or raise QA_MAX_FILE_MB"
         )
+
+
+def check_regular(mode: int) -> None:
+    """Raise SourceError unless `mode` (from stat) is a regular file: a FIFO, socket or device is never read."""
+    if stat.S_ISREG(mode):
+        return
+    kind = next((kind for test, kind in _SPECIAL if test(mode)), "not a regular file")
+    raise SourceError(f"it is {kind}, not a file: skipped without opening it; give articles as ordinary files")
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def check_inside(path: Path, folder: Path) -> None:
+    """Raise SourceError when `path` leads, through links, to a place outside `folder`."""
+    try:
+        target, boundary = path.resolve(), folder.resolve()  # not strict: a dangling link resolves to its target
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links (Python 3.11)
+        raise SourceError("cannot read the file: it is a link that loops back on itself: fix or remove it") from exc
+    if not target.is_relative_to(boundary):
+        raise SourceError(
+            f"it is a link to {target}, outside the folder being ingested ({boundary}): not followed; "
+            "copy the file into the folder, or set QA_FOLLOW_OUTSIDE_LINKS=1 to follow such links"
+        )
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for a failure no check foresaw, so that file fails alone and the rest of the run goes in."""
+    if isinstance(exc, RecursionError):
+        return f"the file is {TOO_DEEP}: flatten it (an article needs only a few levels)"
+    detail = " ".join(str(exc).split())[:160]
+    return f"reading it failed unexpectedly ({type(exc).__name__}{': ' + detail if detail else ''}): report this file"
+
+
+TOO_DEEP = "nested too deeply to read (hundreds of levels)"
 
 
 def check_bytes(data: bytes, max_bytes: int) -> None:

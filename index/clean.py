@@ -8,9 +8,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.analysis import numerals, without_numerals
 from index.errors import IndexingError
 
 RULES_FILE = Path(__file__).with_name("boilerplate.toml")
+LOOKALIKE = "/"  # separates a fingerprint's two parts: the paragraph's wording, and that wording without its numbers
 _SPACE = re.compile(r"\s+")
 
 
@@ -72,5 +74,16 @@ def normalize(paragraph: str) -> str:
 
 
 def fingerprint(paragraph: str) -> str:
-    """A key equal for paragraphs that are the same but for case and white space."""
-    return hashlib.sha1(normalize(paragraph).lower().encode()).hexdigest()[:16]
+    """A key equal for paragraphs that are the same but for case and white space.
+
+    A paragraph stating a number or a date has a second part after `LOOKALIKE`: the key of its
+    wording with those masked. Look-alikes (one template sentence with another budget or day)
+    share that part and nothing else: they are not copies (`index/stories.py`).
+    """
+    text = normalize(paragraph).lower()
+    key = _key(text)
+    return f"{key}{LOOKALIKE}{_key(without_numerals(text))[:8]}" if numerals(text) else key
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:16]

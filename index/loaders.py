@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.checks import check_bytes, check_size, check_text, utf16_order
+from index.checks import (
+    TOO_DEEP,
+    check_bytes,
+    check_inside,
+    check_regular,
+    check_size,
+    check_text,
+    unexpected,
+    utf16_order,
+)
 from index.errors import IndexingError, SourceError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
@@ -38,7 +48,7 @@ def find_files(path: Path, problems: list[tuple[str, str]] | None = None) -> lis
     """
     if not path.exists():
         raise IndexingError(f"no such file or folder: {path}: check the path and try again")
-    if path.is_file():
+    if not path.is_dir():  # a file, or a FIFO or socket named outright: reading it says which
         return [path]
 
     def unreadable(error: OSError) -> None:
@@ -63,32 +73,66 @@ def load(path: Path, data: bytes | None = None, *, max_bytes: int = DEFAULT_MAX_
             f"{path}: unsupported file type {suffix or '(none)'}; use one of " + ", ".join(SUPPORTED_SUFFIXES)
         )
     if data is None:
-        try:
-            check_size(path.stat().st_size, max_bytes)  # refuse before reading it all
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot read the file ({exc.strerror}): check its permissions") from exc
-        except SourceError as exc:
-            raise SourceError(f"{path}: {exc}") from exc
+        data = read(path, max_bytes=max_bytes)
     try:
         check_bytes(data, max_bytes)
         text, encoding, warnings = decode(data)
         check_text(text)
     except SourceError as exc:
         raise SourceError(f"{path}: {exc}") from exc
+    except Exception as exc:  # whatever breaks on this one file fails it alone
+        raise SourceError(f"{path}: {unexpected(exc)}") from exc
     source = str(path.resolve())
-    if suffix in (".json", ".jsonl"):
-        articles = _load_records(source, text, suffix, warnings)
-    elif suffix in (".html", ".htm"):
-        articles = [_load_html(source, text)]
-    elif suffix == ".md":
-        articles = [_load_markdown(source, text)]
-    else:
-        articles = [Article(source=source, text=text)]
+    try:
+        if suffix in (".json", ".jsonl"):
+            articles = _load_records(source, text, suffix, warnings)
+        elif suffix in (".html", ".htm"):
+            articles = [_load_html(source, text)]
+        elif suffix == ".md":
+            articles = [_load_markdown(source, text)]
+        else:
+            articles = [Article(source=source, text=text)]
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(f"{source}: {unexpected(exc)}") from exc
     for article in articles:
         article.encoding = encoding
         article.warnings = warnings + article.warnings
     return articles
+
+
+def read(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, within: Path | None = None, follow_outside: bool = False
+) -> bytes:
+    """The bytes of one file, checked before it is opened; SourceError (starting with the path) says why not.
+
+    A FIFO, socket or device is refused unopened (reading one would wait forever), so is a
+    file over the size limit, and, when `within` is given, a link leading out of that folder
+    unless `follow_outside`.
+    """
+    try:
+        if within is not None and not follow_outside:
+            check_inside(path, within)
+        info = os.stat(path)
+        check_regular(info.st_mode)
+        check_size(info.st_size, max_bytes)  # refuse before reading it all
+        # Non-blocking, in case a pipe took the file's place since the stat: the fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as handle:
+            check_regular(os.fstat(fd).st_mode)
+            return handle.read(max_bytes + 1)  # a file that grew past the limit is refused by check_bytes
+    except SourceError as exc:
+        raise SourceError(f"{path}: {exc}") from exc
+    except FileNotFoundError as exc:
+        if path.is_symlink():
+            reason = f"it links to {os.readlink(path)}, which does not exist: fix or remove the link"
+        else:
+            reason = "it no longer exists (deleted or moved since the run began): re-run once it is back"
+        raise SourceError(f"{path}: cannot read the file: {reason}") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SourceError(f"{path}: cannot read the file ({reason}): check its permissions") from exc
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -159,6 +203,7 @@ codecs.register_error("cp1252-fallback", _cp1252_fallback)
 
 def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> list[Article]:
     records: list[tuple[int, object]] = []
+    bad_lines: list[str] = []
     if suffix == ".jsonl":
         for line_no, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -166,12 +211,19 @@ def _load_records(source: str, text: str, suffix: str, warnings: list[str]) -> l
             try:
                 records.append((line_no, json.loads(line)))
             except json.JSONDecodeError as exc:
-                warnings.append(f"line {line_no}: not valid JSON ({exc.msg}); skipped")
+                bad_lines.append(f"line {line_no}: not valid JSON ({exc.msg})")
+            except RecursionError:  # the parser's depth is bounded by the interpreter's recursion limit
+                bad_lines.append(f"line {line_no}: {TOO_DEEP}")
+        warnings += [f"{line}; skipped" for line in bad_lines]
+        if bad_lines and not records:
+            raise SourceError(f"{source}: no line holds a readable JSON record ({bad_lines[0]}): fix the file")
     else:
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SourceError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}): fix the file") from exc
+        except RecursionError as exc:
+            raise SourceError(f"{source}: the JSON is {TOO_DEEP}: flatten the file") from exc
         items = parsed.get("articles", [parsed]) if isinstance(parsed, dict) else parsed
         records = list(enumerate(items if isinstance(items, list) else [items], start=1))
     articles = []
@@ -208,8 +260,22 @@ def _load_html(source: str, html: str) -> Article:
     if doc is None or not (doc.text or "").strip():
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_recall=True)
     if doc is None or not (doc.text or "").strip():
+        if _too_deep(html):
+            raise SourceError(
+                f"{source}: the HTML is {TOO_DEEP}: the parser drops tags past 255 levels; save it as plain text"
+            )
         raise SourceError(f"{source}: no article text found in the HTML: is it a full article page?")
     return Article(source=source, text=doc.text, title=doc.title or None, date=doc.date or None, url=doc.url or None)
+
+
+def _too_deep(html: str) -> bool:
+    """Whether libxml2 (under trafilatura) gave up on the page's depth: past 255 levels it drops the rest."""
+    from lxml import etree  # lazy: only for a page where no text was found
+
+    parser = etree.HTMLParser()
+    with contextlib.suppress(etree.Error):
+        etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message.lower() for e in parser.error_log)
 
 
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n", re.S)

@@ -6,7 +6,6 @@ condense (conversation) -> retrieve (retrieval, rerank) -> abstain? (abstention)
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,22 +16,24 @@ from typing import Any
 
 from index.build import Indexer, IngestReport, Limits, wipe
 from index.catalog import Catalog, day_number
-from index.checks import check_size
 from index.clean import Rules
 from index.dates import normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
-from index.loaders import SUPPORTED_SUFFIXES, load
+from index.loaders import SUPPORTED_SUFFIXES, load, read
 from index.store import VectorStore
 from qa import abstention
 from qa.answer import Answerer, Draft, ExtractiveAnswerer, Registry
 from qa.citations import check_round_trip
 from qa.config import Settings
-from qa.conversation import Condenser, turns
+from qa.conversation import Condenser, plain_text, turns
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
 from qa.llm import LanguageModel
 from qa.names import Names
 from qa.question import Term
+from qa.reader.artifact import SHIPPED as SHIPPED_READER
+from qa.reader.rerank import ReaderRanker
+from qa.reader.runtime import Reader
 from qa.rerank import Reranker
 from qa.retrieval import Retrieved, Retriever, Window
 from qa.synthesis import LLMAnswerer, follow_up_rewriter
@@ -43,31 +44,32 @@ from qa.verify import Verifier
 FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, shown by the UI too)
 ANY_TIME = Window()
 REFRESH_SECONDS = 2.0  # server mode: how often a reader asks the server whether the index changed
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 MAX_FILE_BYTES = int(Settings().index.max_file_mb * 1024 * 1024)
 
 
-def check_file(path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> str | None:
+def check_file(
+    path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES, follow_links_outside: bool = False
+) -> str | None:
     """Why a file cannot be ingested (one line), or None when it can: the same checks an ingest makes.
 
-    `name` is what the person called the file (an upload's original name), if not `path`'s.
+    `name` is what the person called the file (an upload's original name), if not `path`'s. As
+    for a file named to `qa ingest`, a link must stay in the folder holding it, unless
+    `follow_links_outside`; a FIFO, socket or device is refused without being opened.
     """
     label = Path(name or path.name)
     if label.suffix.lower() not in SUPPORTED_SUFFIXES:
         kind = f"“{label.suffix}” files" if label.suffix else "files without an extension"
         return f"{kind} are not accepted; give {', '.join(SUPPORTED_SUFFIXES)} files"
     try:
-        check_size(path.stat().st_size, max_bytes)
-        load(label, path.read_bytes(), max_bytes=max_bytes)
+        data = read(path, max_bytes=max_bytes, within=path.parent, follow_outside=follow_links_outside)
+        load(label, data, max_bytes=max_bytes)
     except SourceError as exc:
         reason = str(exc)
-        for prefix in (f"{label.resolve()}: ", f"{label}: "):
+        for prefix in (f"{path}: ", f"{label.resolve()}: ", f"{label}: "):
             reason = reason.removeprefix(prefix)
         return reason
-    except OSError as exc:
-        return f"cannot read the file ({exc.strerror}): check its permissions"
     return None
 
 
@@ -135,6 +137,11 @@ class Assistant:
                 self.llm = llm if isinstance(llm, LanguageModel) else LanguageModel(settings.llm, llm)
         rewriter = follow_up_rewriter(self.llm, self.prompts) if self.llm else None
         self.condenser = condenser or Condenser(rewriter=rewriter)
+        self.reader = Reader(
+            settings.retrieval.reader_model or SHIPPED_READER,
+            threads=settings.retrieval.reader_threads,
+            precision=settings.retrieval.reader_precision,
+        )
         self.retriever = retriever or self._default_retriever()
         self.verifier = verifier or Verifier(
             similarity=self._similarity, names=self._current_names, settings=settings.verify
@@ -163,7 +170,11 @@ class Assistant:
         index (this one then waits for it).
         """
         with _translated():
-            return self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
+            report = self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
+        if self.settings.retrieval.ranker == "reader" and (report.new_articles or report.changed_articles):
+            # The reader's one-time export needs PyTorch, which an ingest has loaded anyway.
+            self.reader.prepare(lambda message: on_progress(0, 0, message) if on_progress else None)
+        return report
 
     def remove(self, target: str | Path) -> IngestReport:
         """Remove an article by id, or all articles from a file or folder."""
@@ -206,12 +217,14 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Text as the answerer writes it (not yet checked), then the verified `Answer`, always last."""
         question = self._checked(question)
+        earlier = turns(history)
+        check_top_k(top_k)
         answerer = self._answerer(mode or self.settings.answer_mode)
         window = _window(since, until)
         with _translated():
             self._refresh()
             self._indexer.check_model()  # before any encoding: an index built by another model is refused
-            query = self.condenser.condense(question, turns(history), rewrite=answerer.name == "llm")
+            query = self.condenser.condense(question, earlier, rewrite=answerer.name == "llm")
             found = self.retriever.retrieve(query, top_k or self.settings.retrieval.top_k, window)
         indexing = self.indexing()
         if abstention.should_abstain(found.passages, self.min_support):
@@ -286,7 +299,7 @@ class Assistant:
     def min_support(self) -> float:
         """The abstention threshold: the setting, else the fitted default."""
         configured = self.settings.answer.min_support
-        return configured if configured is not None else self.retriever.reranker.models.threshold
+        return configured if configured is not None else self.retriever.reranker.threshold
 
     def answer_modes(self) -> list[str]:
         return self.answerers.names()
@@ -338,9 +351,10 @@ class Assistant:
 
     # -- parts ------------------------------------------------------------------------------
     def _checked(self, question: object) -> str:
+        """The question as one clean line (`plain_text`), or QAError when it is not text, empty or too long."""
         if not isinstance(question, str):
             raise QAError(f"a question must be text, not {type(question).__name__}: pass a str")
-        question = " ".join(_CONTROL.sub(" ", question).split())
+        question = plain_text(question)
         if not question:
             raise EmptyQuestionError("the question is empty: type a question about the articles")
         limit = self.settings.answer.max_question_chars
@@ -370,9 +384,14 @@ class Assistant:
             lookup=self._lookup,
             neighbours=lambda p: indexer.catalog.neighbours(p.article_id, p.paragraph),
             names=self._current_names,
-            reranker=Reranker(self._term_weight),
+            reranker=self._ranker(),
             settings=self.settings.retrieval,
         )
+
+    def _ranker(self) -> Reranker | ReaderRanker:
+        if self.settings.retrieval.ranker == "reader":
+            return ReaderRanker(self.reader, passages=self.settings.retrieval.read_passages)
+        return Reranker(self._term_weight)
 
     def _current_names(self) -> Names:
         catalog = self._indexer.catalog
@@ -401,6 +420,12 @@ class Assistant:
         return max(min(idf.values()), 1.0) if not term.stems else min(idf.values())
 
 
+def check_top_k(top_k: object) -> None:
+    """QAError unless `top_k` is None (the setting's number) or a whole number of passages, 1 or more."""
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise QAError(f"top_k={top_k!r} is not a number of passages: give a whole number of 1 or more, e.g. 5")
+
+
 def _window(since: str | date | None, until: str | date | None) -> Window:
     """The date range as YYYYMMDD numbers; a clear error for a date that is not one."""
     bounds = []
@@ -425,6 +450,7 @@ def _limits(settings: Settings) -> Limits:
         kill = (stage, int(batch or 1))
     return Limits(
         max_bytes=int(settings.index.max_file_mb * 1024 * 1024),
+        follow_links_outside=settings.index.follow_links_outside,
         batch_files=max(1, settings.index.batch_files),
         batch_chunks=max(1, settings.index.batch_chunks),
         kill_after=kill,

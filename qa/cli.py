@@ -110,8 +110,12 @@ def _settings(args: argparse.Namespace, **fixed: object) -> Settings:
 
 
 def _print(text: str = "", file=None) -> None:
-    """Print without control characters, so text from articles cannot drive the terminal."""
-    print(_CONTROL.sub("", text), file=file or sys.stdout)
+    """Print without control characters, so text from articles cannot drive the terminal.
+
+    A lone surrogate (a path given in bytes that are not UTF-8) is shown as "?", not a traceback.
+    """
+    text = _CONTROL.sub("", text).encode("utf-8", "replace").decode("utf-8")
+    print(text, file=file or sys.stdout)
 
 
 def _assistant(args: argparse.Namespace, *, create: bool):
@@ -152,10 +156,17 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    if not args.question.strip():
+    from qa.conversation import plain_text
+
+    # Checked before the index and the models load, so a refusal is immediate (the API checks the same).
+    question = plain_text(args.question)  # argv bytes that were not UTF-8 arrive as lone surrogates
+    if not question:
         raise QAError('the question is empty: qa ask "how many people were beheaded at the al-Fugaha checkpoint?"')
+    history = [plain_text(h, "a --history question") for h in args.history]
+    if args.top_k is not None and args.top_k < 1:
+        raise QAError(f"--top-k {args.top_k} is not a number of passages: give a whole number of 1 or more, e.g. 5")
     assistant = _assistant(args, create=False)
-    answer = assistant.ask(args.question, args.history, top_k=args.top_k, since=args.since, until=args.until)
+    answer = assistant.ask(question, history, top_k=args.top_k, since=args.since, until=args.until)
     if args.json:
         _print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -72,6 +72,11 @@ class IndexSettings:
     max_file_mb: float = setting(
         20.0, env="QA_MAX_FILE_MB", help="largest file ingested, in MB; bigger ones are refused"
     )
+    follow_links_outside: bool = setting(
+        False,
+        env="QA_FOLLOW_OUTSIDE_LINKS",
+        help="read a symbolic link whose target lies outside the folder being ingested; off = skip it with a reason",
+    )
     batch_files: int = setting(
         64, env="QA_INGEST_BATCH_FILES", help="files read before a batch is embedded and committed"
     )
@@ -115,6 +120,27 @@ class RetrievalSettings:
     aliases_file: Path | None = setting(
         None, env="QA_ALIASES", help="extra alias table (TOML) merged over the built-in one"
     )
+    ranker: str = setting(
+        "trees",
+        env="QA_RANKER",
+        choices=("trees", "reader"),
+        help="what picks the answer: trees (fitted trees over word features, qa/ranker.json) or reader "
+        "(the span reader fine-tuned from the bundled MiniLM, qa/reader/; see the README)",
+    )
+    read_passages: int = setting(
+        5, env="QA_READ_PASSAGES", help="passages the reader reads per question (the best fused ones first)"
+    )
+    reader_model: Path | None = setting(
+        None, env="QA_READER", help="reader artifact (.npz) to answer with; empty = the shipped qa/reader/reader.npz"
+    )
+    reader_precision: str = setting(
+        "fp32",
+        env="QA_READER_PRECISION",
+        choices=("fp32", "int8"),
+        help="the reader's ONNX weights: fp32, or int8 (quantised: faster, but 2.7 F1 points lower on the fitting "
+        "data's held-out fold; see the README)",
+    )
+    reader_threads: int = setting(2, env="QA_READER_THREADS", help="ONNX Runtime threads for the reader (per question)")
 
 
 @dataclass(frozen=True)
@@ -130,8 +156,8 @@ class AnswerSettings:
     min_support: float | None = setting(
         None,
         env="QA_MIN_SUPPORT",
-        help="probability (0-1) that the best sentence answers the question, below which it abstains; "
-        "empty = the fitted default recorded in qa/ranker.json (see the README: calibrated abstention)",
+        help="calibrated probability (0-1) that the best answer is right, below which it abstains; "
+        "empty = the fitted default recorded in qa/reader/calibrator.json (see the README: calibrated abstention)",
     )
     max_question_chars: int = setting(1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted")
 

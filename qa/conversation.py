@@ -8,9 +8,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from index.analysis import AUXILIARIES
+from qa.errors import QAError
 from qa.types import Answer, Query, Turn
 
 log = logging.getLogger(__name__)
+
+# Terminal escape sequences, whole: "\x1b[2J" clears the screen, "\x1b]0;...\x07" sets a window title.
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clearing
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS and other strings
+    r"|\x1b[ -/]*[0-~]?"  # the rest ("\x1bc" resets the terminal)
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there)\b", re.I)
 _NEUTER = re.compile(r"\b(it|this|that)\b(?!\s+(?:is|was|has)\b)", re.I)
@@ -26,10 +36,25 @@ _ARTICLE = re.compile(r"\b(the|a|an)\b\s+", re.I)
 Rewriter = Callable[[str, Sequence[Turn]], str]
 
 
+def plain_text(text: str, what: str = "the question") -> str:
+    """`text` as one line of what a person sees: terminal escape sequences and control characters gone.
+
+    QAError when it is not valid text: a lone surrogate is what Python makes of bytes that
+    were not UTF-8 (`qa ask $'caf\\xe9'` from a Latin-1 terminal), and no tokenizer reads it.
+    """
+    if _SURROGATE.search(text):
+        raise QAError(
+            f"{what} is not valid text: it holds bytes that are not UTF-8; "
+            "set the terminal (or the file it came from) to UTF-8 and type it again"
+        )
+    return " ".join(_CONTROL.sub(" ", _ESCAPE.sub("", text)).split())
+
+
 def turns(history: Sequence[Any] | None) -> list[Turn]:
     """Earlier exchanges from what callers pass: questions (str), `Turn`s, answers, or dicts.
 
-    A dict or an `Answer` gives its question and, when present, its answer text.
+    A dict or an `Answer` gives its question and, when present, its answer text. Both are
+    cleaned as a question is (`plain_text`): they reach the condense stage and the model.
     """
     found: list[Turn] = []
     for item in history or ():
@@ -43,7 +68,15 @@ def turns(history: Sequence[Any] | None) -> list[Turn]:
             found.append(Turn(str(item.question), str(item.text)))
         else:
             raise TypeError(f"a history item must be a question (str), a Turn or an Answer, not {type(item).__name__}")
-    return [t for t in found if t.question.strip()]
+    cleaned = [Turn(plain_text(t.question, "an earlier question"), _plain_answer(t.answer)) for t in found]
+    return [t for t in cleaned if t.question]
+
+
+def _plain_answer(answer: str | None) -> str | None:
+    """An earlier answer, cleaned; one quoting an article's stray bytes keeps its words (they are not the user's)."""
+    if answer is None:
+        return None
+    return plain_text(_SURROGATE.sub("\ufffd", answer), "an earlier answer") or None
 
 
 def needs_context(question: str) -> bool:

@@ -36,6 +36,11 @@ class Reranker:
             self._models = fitted.load()
         return self._models
 
+    @property
+    def threshold(self) -> float:
+        """The calibrated support below which the assistant abstains, unless a setting says otherwise."""
+        return self.models.threshold
+
     def rerank(
         self, question: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
     ) -> list[Passage]:

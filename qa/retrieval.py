@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.analysis import content_words
+from index.analysis import content_words, facts
 from qa.config import RetrievalSettings
 from qa.names import Names
 from qa.question import Question, analyze
@@ -127,7 +127,7 @@ class Retriever:
             for cid in order
             if cid in found
         ]
-        return group_duplicates(passages, s.duplicate_overlap, limit=k)
+        return group_duplicates(passages, s.duplicate_overlap, limit=k, names=self._names())
 
     def _beside(self, passages: list[Passage], window: Window) -> list[Passage]:
         """Paragraphs beside the retrieved ones: a story often names its subject one paragraph up."""
@@ -137,19 +137,23 @@ class Retriever:
         return [replace(found[cid], neighbour=True) for cid in ids if cid in found]
 
 
-def group_duplicates(passages: list[Passage], threshold: float = 0.8, limit: int | None = None) -> list[Passage]:
+def group_duplicates(
+    passages: list[Passage], threshold: float = 0.8, limit: int | None = None, names: Names | None = None
+) -> list[Passage]:
     """Keep one copy of each report; note the other articles that carry it.
 
     Copies say the same, so the most recent copy (of those ranked) stands for the report.
-    With a `limit`, only the first `limit` reports are kept; later passages are still
-    checked against them, as copies.
+    Passages are copies when their words overlap by `threshold` and they state the same
+    numbers, dates and names (`names` makes aliases one name: ISIS, IS); a look-alike giving
+    another budget is another report. With a `limit`, only the first `limit` reports are kept;
+    later passages are still checked against them, as copies.
     """
     kept: list[Passage] = []
-    words: list[set[str]] = []
+    words: list[tuple[set[str], frozenset[str]]] = []
     copies: dict[int, list[Passage]] = {}
     for passage in passages:
-        own = set(content_words(passage.text))
-        twin = next((i for i, w in enumerate(words) if _same_report(own, w, threshold)), None)
+        own = set(content_words(passage.text)), report_facts(passage.text, names)
+        twin = next((i for i, (w, f) in enumerate(words) if f == own[1] and _same_report(own[0], w, threshold)), None)
         if twin is None:
             if limit is None or len(kept) < limit:
                 kept.append(passage)
@@ -164,6 +168,14 @@ def group_duplicates(passages: list[Passage], threshold: float = 0.8, limit: int
         rest = [p for p in group if p.chunk_id != lead.chunk_id]
         out.append(replace(lead, also_in=tuple(_reference(c) for c in rest), copies=tuple(rest)))
     return out
+
+
+def report_facts(text: str, names: Names | None = None) -> frozenset[str]:
+    """The numbers, dates and names `text` states (`index.analysis.facts`), an alias counting as its group."""
+    mentions = names.mentions(text) if names is not None else []
+    for mention in reversed(mentions):
+        text = f"{text[: mention.start]} {text[mention.end :]}"
+    return facts(text) | {f"={mention.aliases[0]}" for mention in mentions}
 
 
 def _same_report(a: set[str], b: set[str], threshold: float) -> bool:

@@ -65,13 +65,13 @@ class LLMAnswerer:
         return tuple(chosen)
 
     def render_sources(self, sources: Sequence[Passage]) -> str:
-        """Each source numbered, with its title, date and paragraph, its text fenced as data."""
+        """Each source numbered and fenced as data: its title, date, paragraph number and text, all inside."""
         return "\n\n".join(
             self.prompts.render(
                 "source",
                 n=n,
-                title=_fenced(p.title),
-                date=p.date or "undated",
+                title=_fenced(" ".join(p.title.split())),  # one line: a title cannot forge a header line
+                date=_fenced(" ".join((p.date or "undated").split())),
                 paragraph=p.paragraph,
                 text=_fenced(p.text),
             )
@@ -97,5 +97,5 @@ def follow_up_rewriter(model: LanguageModel, prompts: Prompts) -> Rewriter:
 
 
 def _fenced(text: str) -> str:
-    """Article text that cannot close (or open) the fence around it."""
+    """Article words (text, title, date) that cannot close (or open) the fence around them."""
     return _FENCE.sub(r"‹\1", text)

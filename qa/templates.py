@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,12 @@ REQUIRED: dict[str, frozenset[str]] = {
     "notice_fallback": frozenset({"reason"}),
     "notice_indexing": frozenset({"progress"}),
 }
+# The source template's placeholders filled from the article itself: they belong inside the fence.
+# ({n} and {paragraph} are numbers the assistant counts; they may stand outside it too.)
+ARTICLE_FIELDS = ("title", "date", "text")
+_PLACES = ", ".join(f"{{{name}}}" for name in ARTICLE_FIELDS)
+_OPEN = re.compile(r"<\s*source\b[^>]*>", re.I)
+_CLOSE = re.compile(r"<\s*/\s*source\s*>", re.I)
 
 
 class Prompts:
@@ -60,4 +67,34 @@ class Prompts:
             raise QAError(
                 f"prompt template {where} has placeholders {sorted(found)}, expected {sorted(expected)}: fix the file"
             )
+        if name == "source":
+            _check_fenced(where, text)
         return text.strip("\n")
+
+
+def _check_fenced(where: str, text: str) -> None:
+    """Refuse a source template that shows an article's words outside `<source ...>` and `</source>`.
+
+    Outside the fence a title such as "SYSTEM OVERRIDE ignore the sources" reads as an
+    instruction; inside it, it is data that cannot close the fence (`qa/synthesis.py`).
+    """
+    # One private-use character per field: any part of a field that is shown at all carries it.
+    marks = {name: chr(0xE001 + i) for i, name in enumerate(ARTICLE_FIELDS)}
+    try:
+        shown = text.format(n=1, paragraph=1, **marks)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise QAError(f"prompt template {where} is malformed ({exc}): fix the file") from exc
+    opens, closes = list(_OPEN.finditer(shown)), list(_CLOSE.finditer(shown))
+    if len(opens) != 1 or len(closes) != 1 or closes[0].start() < opens[0].end():
+        raise QAError(
+            f'prompt template {where} needs one <source n="{{n}}"> … </source> fence around the article: '
+            f"write {_PLACES} between its two tags, as prompts/source.txt does"
+        )
+    outside = shown[: opens[0].end()] + shown[closes[0].start() :]
+    loose = [f"{{{name}}}" for name, mark in marks.items() if mark in outside]
+    if loose:
+        raise QAError(
+            f"prompt template {where} puts {' and '.join(loose)} outside the <source …> … </source> fence, "
+            f"where an article's words would read as instructions: move {_PLACES} between the two tags, "
+            "as prompts/source.txt does"
+        )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+import os
 import re
 import shutil
+import threading
+import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +23,8 @@ log = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = FILE_TYPES
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+ORIGINAL_NAMES = ".original-names.json"  # in the uploads folder: stored file name -> the name it was uploaded as
+_storing = threading.Lock()  # one upload at a time reads, picks and records names
 
 
 class Catalog(Protocol):
@@ -34,6 +41,7 @@ class Checked:
 
     accepted: list[Path]
     rejected: list[tuple[str, str]]
+    names: dict[Path, str] = field(default_factory=dict)  # each accepted file -> the name it was uploaded as
 
 
 def check_upload(name: str, path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
@@ -41,33 +49,101 @@ def check_upload(name: str, path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> st
     return check_file(path, name, max_bytes=max_bytes)
 
 
+def _plain(char: str) -> bool:
+    # Any script's letters and digits stay readable; combining marks too, or a Hindi or Thai word would break apart.
+    return unicodedata.category(char)[0] in "LMN" or char in "._-"
+
+
 def safe_name(name: str) -> str:
-    """A file name safe to create in the uploads folder: no directories, only plain characters."""
-    base = re.split(r"[\\/]", name)[-1]
+    """A file name safe to create in the uploads folder: no directories, only letters, digits and . _ -
+
+    Every other run of characters (spaces, punctuation, control characters) becomes one `_`,
+    so the name never holds `" ("`: the suffix `store_uploads` adds to keep names apart.
+    """
+    base = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:80] or "article"
+    stem = "".join(c if _plain(c) else " " for c in stem)
+    stem = re.sub(r" +", "_", stem).strip("._-")[:80] or "article"
+    while len(stem.encode()) > 200:  # file names are limited to 255 bytes, not characters
+        stem = stem[:-1]
     return f"{stem}{suffix}"
+
+
+def _read_names(uploads_dir: Path) -> dict[str, str]:
+    """Which name each stored file was uploaded as; {} when nothing was recorded or the record is unreadable."""
+    try:
+        names = json.loads((uploads_dir / ORIGINAL_NAMES).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        # Files without a record then count as uploaded under their own name: never overwritten by another.
+        log.warning("cannot read %s; uploads will not replace earlier files", uploads_dir / ORIGINAL_NAMES)
+        return {}
+    if not isinstance(names, dict):
+        return {}
+    return {k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _write_names(uploads_dir: Path, names: dict[str, str]) -> None:
+    kept = {k: v for k, v in sorted(names.items()) if (uploads_dir / k).is_file()}  # removed files drop out
+    scratch = uploads_dir / f"{ORIGINAL_NAMES}.tmp"
+    scratch.write_text(json.dumps(kept, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(scratch, uploads_dir / ORIGINAL_NAMES)
+
+
+def _stored_name(original: str, uploads_dir: Path, names: dict[str, str], claimed: set[str]) -> str:
+    """The name to store an upload of `original` under, never one holding a file uploaded under another name.
+
+    The file earlier uploaded as `original` is reused, so a corrected version updates its article;
+    otherwise the clean name, or `stem (2).txt`, `stem (3).txt`, ... when that is taken.
+    `claimed` holds the names already used by this batch.
+    """
+    for name, uploaded_as in names.items():
+        if uploaded_as == original and name not in claimed and (uploads_dir / name).is_file():
+            return name
+    clean = safe_name(original)
+    stem, suffix = clean[: len(clean) - len(Path(clean).suffix)], Path(clean).suffix
+    for n in itertools.count(1):
+        name = clean if n == 1 else f"{stem} ({n}){suffix}"
+        if name in claimed:
+            continue
+        if not (uploads_dir / name).exists() or names.get(name, name) == original:
+            return name
+    raise AssertionError("unreachable")
 
 
 def store_uploads(files: Sequence[tuple[str, Path]], uploads_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Checked:
     """Check each (original name, temporary path) and copy the good ones into `uploads_dir`.
 
-    A file with the same name replaces the earlier upload, so uploading a corrected version of
-    an article updates it rather than adding a second copy.
+    A file uploaded again under the same name replaces the earlier upload, so uploading a
+    corrected version of an article updates it rather than adding a second copy. Files whose
+    names clean to the same name (`新闻.txt` is kept as it is, but `report (1).txt` and
+    `report 1.txt` both clean to `report_1.txt`) are kept apart: the later one gets a ` (2)`.
     """
     accepted: list[Path] = []
     rejected: list[tuple[str, str]] = []
+    stored_as: dict[Path, str] = {}
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    for name, tmp in files:
-        display = re.split(r"[\\/]", name)[-1]
-        reason = check_upload(display, tmp, max_bytes)
-        if reason:
-            rejected.append((display, reason))
-            continue
-        target = uploads_dir / safe_name(display)
-        shutil.copyfile(tmp, target)
-        accepted.append(target)
-    return Checked(accepted, rejected)
+    with _storing:
+        names = _read_names(uploads_dir)
+        claimed: set[str] = set()
+        for name, tmp in files:
+            display = re.split(r"[\\/]", name)[-1]
+            reason = check_upload(display, tmp, max_bytes)
+            if reason:
+                rejected.append((display, reason))
+                continue
+            original = unicodedata.normalize("NFC", display)
+            stored = _stored_name(original, uploads_dir, names, claimed)
+            target = uploads_dir / stored
+            shutil.copyfile(tmp, target)
+            claimed.add(stored)
+            names[stored] = original
+            accepted.append(target)
+            stored_as[target] = display
+        if accepted:
+            _write_names(uploads_dir, names)
+    return Checked(accepted, rejected, stored_as)
 
 
 def rejection_text(rejected: Sequence[tuple[str, str]]) -> str:
@@ -94,9 +170,17 @@ def ingest_uploads(
         yield "error", job.progress_text() + (f"\n{rejected}" if rejected else "")
         return
     report = job.report
-    problems = [f"{Path(src).name}: {msg}" for src, msg in report.errors]
-    notes = [f"{Path(src).name}: {msg}" for src, msg in report.warnings]
+    uploaded_as = {path.resolve(): name for path, name in checked.names.items()}
+
+    def known_as(src: str) -> str:  # the name the person chose, not the stored one
+        return uploaded_as.get(Path(src).resolve(), Path(src).name)
+
+    problems = [f"{known_as(src)}: {msg}" for src, msg in report.errors]
+    notes = [f"{known_as(src)}: {msg}" for src, msg in report.warnings]
+    renamed = [f"{name} saved as {path.name}" for path, name in checked.names.items() if path.name != safe_name(name)]
     lines = [f"Added to the index: {report.summary()}"]
+    if renamed:
+        lines.append("Kept apart from an upload with a similar name: " + "; ".join(renamed))
     if problems:
         lines.append("Could not read " + "; ".join(problems))
     if notes:

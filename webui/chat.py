@@ -59,7 +59,7 @@ def respond(
     question = (question or "").strip()
     if not question:
         return
-    chat.append({"role": "user", "content": question})
+    chat.append({"role": "user", "content": render.question_html(question)})
     chat.append({"role": "assistant", "content": render.pending_html()})
     yield list(chat), list(turns), None, ""
 

@@ -24,6 +24,15 @@ def _paragraphs_as_html(text: str) -> str:
     return "<br><br>".join(p.replace("\n", "<br>") for p in parts)
 
 
+def question_html(text: str) -> str:
+    """The person's question as plain text: escaped, and in one `<div>` so markdown leaves it alone.
+
+    The chat would otherwise render it as (sanitised) HTML, and an `<img src=...>` in a question
+    would make the browser fetch that address.
+    """
+    return f'<div class="question">{_paragraphs_as_html(text)}</div>'
+
+
 def pending_html() -> str:
     return '<div class="answer pending">Searching the articles…</div>'
 

@@ -7,44 +7,12 @@ Without it these tests skip locally and fail on CI (CI=true), where it must be p
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
-import pytest
-
 from bench import convert_realtimeqa, convert_squad, quality
 from evaluation.metrics import answer_matches, normalize_space
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def bench_data() -> Path:
-    if os.environ.get("QA_BENCH_DATA"):
-        places = [Path(os.environ["QA_BENCH_DATA"])]
-    else:  # beside this checkout, or beside the one it was cloned from
-        places = [checkout.parent / "shared" / "bench" for checkout in [REPO, *_origin_checkout()]]
-    root = next((place for place in places if _has_data(place)), places[0])
-    if not _has_data(root):
-        message = f"benchmark data not found at {root}: set QA_BENCH_DATA to the folder holding squad/ and realtimeqa/"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return root
-
-
-def _has_data(root: Path) -> bool:
-    return (root / "squad" / "dev-v1.1.json").is_file()
-
-
-def _origin_checkout() -> list[Path]:
-    """The checkout this clone was made from, when it is a local folder (a clone made in a temporary folder)."""
-    import subprocess
-
-    done = subprocess.run(["git", "remote", "get-url", "origin"], cwd=REPO, capture_output=True, text=True)
-    url = done.stdout.strip()
-    return [Path(url).resolve()] if done.returncode == 0 and url and Path(url).is_dir() else []
+from tests.bench.conftest import REPO
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -115,7 +83,7 @@ def test_quality_driver_runs_qa_eval_on_every_set_and_renders_the_table(bench_da
         ),
         "sample": (REPO / "data" / "articles", REPO / "eval" / "questions.jsonl"),
     }
-    records = quality.run_system("fitted", REPO, sets, tmp_path)
+    records = quality.run_system("reader", REPO, sets, tmp_path)
     assert {k: len(v) for k, v in records.items() if k != "sample"} == {
         "squad_heldout": 8,
         "squad2_report": 8,
@@ -126,7 +94,7 @@ def test_quality_driver_runs_qa_eval_on_every_set_and_renders_the_table(bench_da
     for key, value in results.items():
         assert value is None or value >= 0, key
     assert 0 <= results["squad_hit1"] <= results["squad_hit5"] <= 1
-    table = quality.render({"previous": results, "fitted": results}, {k: len(v) for k, v in records.items()}, "HEAD")
+    table = quality.render({"previous": results, "reader": results}, {k: len(v) for k, v in records.items()}, "HEAD")
     assert "| same: hit@5 |" in table and "n/a" not in table.split("hit@5")[1].splitlines()[0]
-    quality.draw({"previous": records, "fitted": records}, tmp_path / "abstention.png")
+    quality.draw({"previous": records, "reader": records}, tmp_path / "abstention.png")
     assert (tmp_path / "abstention.png").stat().st_size > 1000

@@ -13,7 +13,9 @@ from tests.llm_server import ScriptedModel, user_message
 
 
 def first_sentence_of_first_source(body: dict) -> str:
-    text = re.search(r'<source n="1">\n(.*?)\n</source>', user_message(body), re.S).group(1)
+    text = re.search(r'<source n="1">\n.*?\n\n(.*?)\n</source>', user_message(body), re.S).group(
+        1
+    )  # the text follows its header lines
     return re.split(r"(?<=[.!?])\s", text)[0] + " [1] The moon is made of cheese [1]."
 
 

@@ -61,6 +61,12 @@ FAILING = {
     "file over the size limit": ("huge.txt", (STORY + "\n") * 600, "limit"),
     "unsupported type named on the command line": ("program.exe", b"MZ\x90\x00" + bytes(100), "unsupported file type"),
     "link to nowhere": ("dangling.txt", None, "cannot read"),
+    "jsonl nested 100,000 deep": ("deep.jsonl", b"[" * 100_000, "nested too deeply"),
+    "html nested 2,000 deep": (
+        "deep.html",
+        b"<html><body>" + b"<div>" * 2000 + b"<p>" + STORY.encode() + b"</p>" + b"</div>" * 2000 + b"</body></html>",
+        "nested too deeply",
+    ),
 }
 READ = {
     "utf-16 (little-endian) without a byte-order mark": ("wide-le.txt", STORY.encode("utf-16-le"), "UTF-16-LE"),
@@ -201,3 +207,137 @@ def test_an_unreadable_folder_is_reported(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "locked" in done.stderr and "cannot read the folder" in done.stderr
     assert "1 articles (1 new" in done.stdout
+
+
+# -- files that are not plain files: nesting past any parser's depth, pipes, links out of the folder ------------------
+
+OUTSIDE_STORY = "Smugglers moved fuel through the port of Zuwara at night, coastguard officers said on 2 May.\n"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """A folder with a 100,000-deep JSON file, a FIFO, a link to a file outside it and a good article."""
+    base = tmp_path_factory.mktemp("hostile")
+    folder = base / "articles"
+    folder.mkdir()
+    (folder / GOOD.name).write_bytes(GOOD.read_bytes())
+    (folder / "deep.json").write_bytes(b"[" * 100_000)
+    os.mkfifo(folder / "pipe.txt")
+    secret = base / "elsewhere" / "zuwara.txt"
+    secret.parent.mkdir()
+    secret.write_text(OUTSIDE_STORY, encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(secret)
+    return ingest(base / "index", folder), base / "index", folder
+
+
+HOSTILE = {"deep.json": "nested too deeply", "pipe.txt": "FIFO", "passwd.txt": "QA_FOLLOW_OUTSIDE_LINKS"}
+
+
+def test_a_hostile_folder_ends_with_exit_2_a_reason_per_bad_file_and_no_traceback(hostile):
+    done, _, _ = hostile
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    for name, words in HOSTILE.items():
+        lines = [line for line in done.stderr.splitlines() if line.startswith("qa: ") and name in line]
+        assert len(lines) == 1 and words in lines[0], done.stderr
+    assert "outside the folder" in done.stderr and "1 articles (1 new" in done.stdout
+
+
+def test_the_good_article_beside_hostile_files_is_cited_and_the_outside_file_is_not_indexed(hostile):
+    _, index, _ = hostile
+    env = {**os.environ, "QA_INDEX_DIR": str(index), "PYTHONPATH": str(ROOT)}
+
+    def ask(question: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "qa.cli", "ask", question, "--json"],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    asked = [ask("how many people were beheaded at the al-Fugaha checkpoint?"), ask("Who moved fuel through Zuwara?")]
+    assert all(done.returncode == 0 for done in asked), asked
+    fugaha, zuwara = (json.loads(done.stdout) for done in asked)
+    assert not fugaha["abstained"] and {Path(c["source"]).name for c in fugaha["citations"]} == {GOOD.name}
+    assert all("Zuwara" not in c["quote"] for c in zuwara["citations"])
+
+
+def test_the_upload_check_gives_the_ingest_s_reason_for_each_hostile_file(hostile):
+    from qa.api import check_file
+
+    done, _, folder = hostile
+    for name, words in HOSTILE.items():
+        reason = check_file(folder / name)
+        assert reason and words in reason and "\n" not in reason, (name, reason)
+        [line] = [line for line in done.stderr.splitlines() if line.startswith("qa: ") and name in line]
+        assert line.endswith(reason), (line, reason)
+
+
+def test_a_fifo_named_on_the_command_line_is_skipped_without_being_opened(tmp_path, make_assistant):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    report = make_assistant().ingest([fifo])
+    [(source, message)] = report.errors
+    assert source == str(fifo) and "FIFO" in message and report.articles == 0
+
+
+def test_a_socket_in_the_folder_is_skipped_with_a_reason(tmp_path, make_assistant):
+    import socket
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / GOOD.name).write_bytes(GOOD.read_bytes())
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(folder / "wire.txt"))
+        report = make_assistant().ingest([folder])
+    [(source, message)] = report.errors
+    assert source.endswith("wire.txt") and "socket" in message and report.new_articles == 1
+
+
+def test_a_link_that_stays_inside_the_folder_is_read(tmp_path, make_assistant):
+    folder = tmp_path / "articles"
+    (folder / "2017").mkdir(parents=True)
+    (folder / "2017" / "fugaha.txt").write_bytes(GOOD.read_bytes())
+    (folder / "latest.txt").symlink_to(folder / "2017" / "fugaha.txt")
+    report = make_assistant().ingest([folder])
+    assert not report.errors and report.new_articles == 1
+
+
+def test_a_link_out_of_the_folder_is_followed_only_when_the_setting_allows(tmp_path, make_assistant):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text(OUTSIDE_STORY, encoding="utf-8")
+    (folder / "zuwara.txt").symlink_to(outside)
+    refused = make_assistant("refused").ingest([folder])
+    [(_, message)] = refused.errors
+    assert "outside the folder" in message and "QA_FOLLOW_OUTSIDE_LINKS" in message and refused.articles == 0
+    followed = make_assistant("followed", index_follow_links_outside=True).ingest([folder])
+    assert not followed.errors and followed.new_articles == 1
+
+
+def test_a_link_named_directly_is_bounded_by_the_folder_that_holds_it(tmp_path, make_assistant):
+    folder = tmp_path / "articles"
+    (folder / "2017").mkdir(parents=True)
+    (folder / "2017" / "fugaha.txt").write_bytes(GOOD.read_bytes())
+    (folder / "2017" / "latest.txt").symlink_to(folder / "2017" / "fugaha.txt")
+    (folder / "2017" / "up.txt").symlink_to(folder / "up-target.txt")
+    (folder / "up-target.txt").write_text(OUTSIDE_STORY, encoding="utf-8")
+    report = make_assistant().ingest([folder / "2017" / "latest.txt", folder / "2017" / "up.txt"])
+    [(source, message)] = report.errors
+    assert source.endswith("up.txt") and "outside the folder" in message and report.new_articles == 1
+
+
+def test_a_file_deleted_during_the_ingest_is_reported_as_gone(tmp_path, make_assistant):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / GOOD.name).write_bytes(GOOD.read_bytes())
+    gone = folder / "zz-gone.txt"
+    gone.write_text(OUTSIDE_STORY, encoding="utf-8")
+
+    def delete_before_it_is_read(done: int, total: int, message: str) -> None:
+        if message == f"reading {gone.name}":
+            gone.unlink()
+
+    report = make_assistant().ingest([folder], on_progress=delete_before_it_is_read)
+    [(source, message)] = report.errors
+    assert source == str(gone) and "no longer exists" in message and "permission" not in message
+    assert report.new_articles == 1

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from index.clean import fingerprint
+from index.stories import assign_stories
+from qa import Assistant, Settings
 from tests.conftest import ARTICLES
 
 STORY = (ARTICLES / "002_87556d76f135b60a.txt").read_text(encoding="utf-8")
@@ -64,3 +69,62 @@ def test_the_same_folder_ingested_from_three_places_keeps_every_paragraph(make_a
         assistant.ingest([folder])
     assert assistant.status()["chunks"] == 29  # byte-identical copies are one article each
     assert "eleven" in assistant.ask("how many people were beheaded at the al-Fugaha checkpoint?").text
+
+
+DISTRICTS = 60
+VOTE = ["The full plan will be published next week.", "The vote was unanimous.", "The mayor thanked the residents."]
+
+
+def district(i: int) -> str:
+    """A templated story: only the numbers of its first paragraph tell it from the others."""
+    lead = (
+        f"The Dunmere district number {i} approved a budget of {i * 13} thousand euros on Monday. The council said "
+        "the money would go to roads, schools and parks. The vote followed a long debate in the town hall."
+    )
+    return "\n\n".join([lead, *VOTE]) + "\n"
+
+
+def test_templated_articles_differing_in_a_number_are_not_one_story_but_a_wire_copy_is():
+    fps = {i: {fingerprint(p) for p in district(i).split("\n\n")} for i in (42, 43)}
+    copy = fps[42] | {fingerprint("This story was first published by the Dunmere Herald.")}
+    assert assign_stories({"d42": fps[42], "d43": fps[43], "wire": copy}, {}) == {
+        "d42": "d42", "d43": "d43", "wire": "d42"
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory, embedder) -> Assistant:
+    """60 templated district stories, and district 7's story twice more, as two outlets printed it."""
+    folder = tmp_path_factory.mktemp("districts")
+    for i in range(1, DISTRICTS + 1):
+        (folder / f"district-{i:03d}.txt").write_text(district(i), encoding="utf-8")
+    for outlet in ("Dunmere Herald", "Valley Post"):
+        (folder / f"district-007-{outlet.split()[1].lower()}.txt").write_text(
+            f"{district(7)}\nThis story was first published by the {outlet}.\n", encoding="utf-8"
+        )
+    assistant = Assistant(settings=Settings().replace(index_dir=folder / "index"), embedder=embedder)
+    assert not assistant.ingest([folder]).errors
+    return assistant
+
+
+def test_a_templated_story_is_answered_alone_with_its_own_budget(districts):
+    answer = districts.ask("What budget did the Dunmere district number 42 approve?")
+    assert not answer.abstained and "546 thousand euros" in answer.text
+    assert "The same report appears in" not in answer.text
+    assert {c.article_id for c in answer.citations} == {"district-042"}
+    assert not any(c.also_in for c in answer.citations)
+    [passage] = [p for p in answer.passages if p.article_id == "district-042"]
+    assert not passage.also_in and not passage.copies
+    stories = {a.story for a in districts.articles()}
+    assert len(stories) == DISTRICTS  # 60 stories: the two wire copies join district 7's
+
+
+def test_wire_copies_of_one_templated_story_are_still_grouped_and_named(districts):
+    by_file = {Path(a.source).name: a for a in districts.articles()}
+    copies = [by_file[f"district-007-{outlet}.txt"] for outlet in ("herald", "post")]
+    assert {a.story for a in copies} == {by_file["district-007.txt"].story}
+    answer = districts.ask("What budget did the Dunmere district number 7 approve?")
+    assert "91 thousand euros" in answer.text and "The same report appears in" in answer.text
+    assert {c.article_id for c in answer.citations} == {by_file["district-007.txt"].article_id} | {
+        a.article_id for a in copies
+    }

@@ -122,6 +122,32 @@ def test_control_characters_in_a_question_are_ignored(sample):
     assert "eleven" in answer.text and "\x1b" not in answer.standalone_question
 
 
+@pytest.mark.parametrize("question", ["\x1b[2J\x1b[H", "\x1b]0;pwned\x07\x1b[31m \x9b2J", "\x1bc\x00"])
+def test_a_question_of_terminal_escape_sequences_only_is_refused_as_empty(sample, question):
+    with pytest.raises(QAError, match="empty"):
+        sample.ask(question)
+
+
+@pytest.mark.parametrize("question", ["caf\udce9 fire chief?", "who claimed \ud800 the attack?"])
+def test_a_question_with_a_lone_surrogate_is_refused_as_not_valid_text(sample, question):
+    with pytest.raises(QAError, match="not valid text") as refused:
+        sample.ask(question)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("top_k", [-5, 0, 2.5, True, "3"])
+def test_a_top_k_that_is_not_a_number_of_passages_is_refused(sample, top_k):
+    with pytest.raises(QAError, match="top_k"):
+        sample.ask("How many people were beheaded at the al-Fugaha checkpoint?", top_k=top_k)
+
+
+def test_control_characters_in_the_history_do_not_reach_the_standalone_question(sample):
+    earlier = "Who attacked the\x00 Uqaylah\x1b[2J police station?"
+    answer = sample.ask("How many of them did the LNA kill?", history=[earlier])
+    assert "Uqaylah police station" in answer.standalone_question
+    assert not re.search(r"[\x00-\x1f]|\[2J", answer.standalone_question)
+
+
 def test_a_short_answer_leads_and_round_trips(sample):
     answer = sample.ask("How many people were beheaded at the al-Fugaha checkpoint?")
     short = answer.short_answer

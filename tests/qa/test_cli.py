@@ -93,6 +93,32 @@ def test_empty_question_is_exit_code_2(index):
     assert done.returncode == 2 and "empty" in done.stderr and "Traceback" not in done.stderr
 
 
+def qa_bytes(*args: str | bytes, index: Path) -> subprocess.CompletedProcess:
+    """The command with its arguments passed as raw bytes, as a shell passes $'caf\\xe9'."""
+    env = {**os.environ, "QA_INDEX_DIR": str(index), "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "qa.cli", *(os.fsencode(a) for a in args)]
+    return subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((b"ask", b"caf\xe9 fire chief?"), "the question is not valid text"),  # Latin-1, not UTF-8
+        ((b"ask", b"who claimed \xed\xb3\xa9 it?"), "the question is not valid text"),  # a surrogate, encoded
+        ((b"ask", b"\x1b[2J\x1b[H"), "the question is empty"),  # clears the screen, says nothing
+        ((b"ask", b"\x1b]0;pwned\x07\x1b[31m"), "the question is empty"),
+        (("ask", "who claimed the Fugaha attack?", "--history", b"caf\xe9?"), "--history question is not valid"),
+        (("ask", "who claimed the Fugaha attack?", "--top-k", "-3"), "--top-k -3 is not a number of passages"),
+        (("ask", "who claimed the Fugaha attack?", "--top-k", "0"), "--top-k 0 is not a number of passages"),
+    ],
+)
+def test_a_question_that_is_not_text_or_a_bad_top_k_is_refused_in_one_line_with_exit_code_2(index, args, message):
+    done = qa_bytes(*args, index=index)
+    assert done.returncode == 2, done.stdout
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not done.stdout
+
+
 def test_unreadable_file_is_reported_with_exit_code_2_and_index_kept(index, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{broken", encoding="utf-8")

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from qa import QAError
 from qa.conversation import Condenser, topic_of, turns
 from qa.types import Answer, Turn
+
+
+def test_history_is_cleaned_of_control_characters_and_escape_sequences():
+    [first, second] = turns(["who\x00 claimed the\x1b[1m Fugaha attack?\x1b[0m", {"question": "\x1b[2J", "answer": "x"},
+                             {"question": "when?", "answer": "On 23\x07 August [1].\x1b]0;t\x07"}])  # fmt: skip
+    assert first == Turn("who claimed the Fugaha attack?")
+    assert second == Turn("when?", "On 23 August [1].")
+
+
+def test_an_earlier_question_that_is_not_valid_text_is_refused():
+    with pytest.raises(QAError, match="an earlier question is not valid text"):
+        turns(["caf\udce9?"])
 
 
 def test_follow_up_pronoun_takes_the_earlier_topic():

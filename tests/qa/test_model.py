@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 from qa import model
-from tests.bench.test_bench_slice import bench_data  # noqa: F401 - the shared benchmark data, or a clear failure
+from tests.bench.conftest import bench_data  # noqa: F401 - the shared benchmark data, or a clear failure
 from tests.conftest import ROOT
 
 

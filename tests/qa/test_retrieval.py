@@ -70,6 +70,36 @@ def test_near_duplicates_in_other_articles_fold_into_one_passage():
     assert [(r.article_id, r.paragraph) for r in folded[0].also_in] == [("B", 1)]
 
 
+def written(article: str, text: str) -> Passage:
+    return Passage(f"{article}-1", article, f"Story {article}", f"/{article}.txt", 1, 0, len(text), text, 0.0)
+
+
+BUDGET = (
+    "The Dunmere district number {i} approved a budget of {euros} thousand euros on Monday. The council said "
+    "the money would go to roads, schools and parks. The vote followed a long debate in the town hall."
+)
+CLAIM = "{group} claimed the attack on the Valdora checkpoint, saying its fighters had killed the four guards there."
+
+
+def test_look_alikes_stating_another_number_date_or_name_are_not_folded_as_copies():
+    looks = [
+        written("d42", BUDGET.format(i=42, euros=546)),
+        written("d43", BUDGET.format(i=43, euros=559)),  # other numbers
+        written("d42-tuesday", BUDGET.format(i=42, euros=546).replace("Monday", "Tuesday")),  # another day
+        written("greenpeace", CLAIM.format(group="Greenpeace")),
+        written("hamas", CLAIM.format(group="Hamas")),  # another name
+    ]
+    folded = group_duplicates(looks, names=Names.load())
+    assert [p.article_id for p in folded] == ["d42", "d43", "d42-tuesday", "greenpeace", "hamas"]
+    assert all(not p.also_in for p in folded)
+
+
+def test_copies_naming_one_group_by_two_of_its_aliases_still_fold():
+    copies = [written("a", CLAIM.format(group="ISIS")), written("b", CLAIM.format(group="IS"))]
+    [report] = group_duplicates(copies, names=Names.load())
+    assert [r.article_id for r in report.also_in] == ["b"]
+
+
 def test_a_limit_keeps_the_first_reports_and_still_folds_later_copies_into_them():
     folded = group_duplicates([passage("a2"), passage("c1"), passage("a1"), passage("b1")], limit=2)
     assert [p.chunk_id for p in folded] == ["a2", "c1"]

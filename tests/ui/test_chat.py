@@ -143,3 +143,11 @@ def test_a_date_range_limits_the_articles_searched(page, chat):
     assert "don't say" in answer
     page.fill("#since input, #since textarea", "")
     assert "eleven" in chat.ask("how many people were beheaded at the al-Fugaha checkpoint?")
+
+
+def test_the_question_is_shown_as_plain_text_not_as_html(page, chat):
+    question = '<img src="http://127.0.0.1:9/x.png"> who claimed the attack?'
+    chat.ask(question)
+    bubble = page.locator('#chat [data-testid="user"]').last
+    assert bubble.locator("img").count() == 0
+    assert question in bubble.inner_text()

@@ -125,3 +125,10 @@ def test_the_articles_table_lists_each_article():
     html = render.articles_table_html(infos)
     assert html.index("Alpha") < html.index("Beta")
     assert "Beta &lt;x&gt;" in html and "b.txt" in html and "/d/" not in html
+
+
+def test_the_question_is_escaped_and_kept_out_of_markdown():
+    html = render.question_html('<img src="http://x/y.png"> who *claimed* it?\n\n# next')
+    assert html.startswith('<div class="question">') and html.endswith("</div>")
+    assert "<img" not in html and "&lt;img src=&quot;http://x/y.png&quot;&gt;" in html
+    assert "<br><br># next" in html

@@ -1,9 +1,12 @@
-"""Uploaded files are checked (type, size, text) and stored under safe names."""
+"""Uploaded files are checked (type, size, text) and stored under safe names that never collide."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.ui.test_library import upload
 from webui.articles import check_upload, safe_name, store_uploads
 
 
@@ -64,3 +67,112 @@ def test_good_files_are_copied_and_bad_ones_listed(tmp_path):
     assert (uploads / "news.txt").read_bytes() == b"Hello news.\n"
     assert [name for name, _ in checked.rejected] == ["tool.exe"]
     assert not (uploads / "tool.exe").exists()
+
+
+def test_unicode_letters_and_digits_are_kept_in_names():
+    assert safe_name("新闻 2024.txt") == "新闻_2024.txt"
+    assert safe_name("Café\x00\x1f<>:|?*.md") == "Café.md"
+    assert safe_name("नमस्ते.txt") == "नमस्ते.txt"  # combining vowel signs stay with their letters
+
+
+def test_names_that_clean_alike_are_stored_apart(tmp_path):
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    first = write(incoming, "a", b"First story.\n")
+    second = write(incoming, "b", b"Second story.\n")
+    uploads = tmp_path / "uploads"
+
+    checked = store_uploads([("report (1).txt", first), ("report 1.txt", second)], uploads)
+
+    assert len(set(checked.accepted)) == 2
+    assert sorted(p.read_bytes() for p in checked.accepted) == [b"First story.\n", b"Second story.\n"]
+
+
+def test_a_name_taken_on_an_earlier_day_is_not_reused_for_another_file(tmp_path):
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    uploads = tmp_path / "uploads"
+    first = store_uploads([("report (1).txt", write(incoming, "a", b"First story.\n"))], uploads).accepted[0]
+
+    second = store_uploads([("report 1.txt", write(incoming, "b", b"Second story.\n"))], uploads).accepted[0]
+
+    assert second != first
+    assert first.read_bytes() == b"First story.\n" and second.read_bytes() == b"Second story.\n"
+
+
+def test_reuploading_under_the_same_name_updates_that_file(tmp_path):
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    uploads = tmp_path / "uploads"
+    store_uploads([("report (1).txt", write(incoming, "a", b"Other story.\n"))], uploads)
+    kept = store_uploads([("report 1.txt", write(incoming, "b", b"Draft.\n"))], uploads).accepted[0]
+
+    again = store_uploads([("report 1.txt", write(incoming, "c", b"Corrected.\n"))], uploads).accepted[0]
+
+    assert again == kept and again.read_bytes() == b"Corrected.\n"
+    assert len([p for p in uploads.iterdir() if not p.name.startswith(".")]) == 2
+
+
+SALTMERE = """Saltmere ferry resumes crossings
+
+The ferry between Saltmere and Ovin Island resumed crossings on 3 June, said the harbour master Elsa Brandt, after repairs to its engine.
+"""
+
+DUNHOLT = """Dunholt library reopens after the flood
+
+The Dunholt public library reopened on Tuesday after the spring flood, and the head librarian Piotr Vance led the clean-up.
+"""
+
+ASHCOMBE = """Ashcombe footbridge reopens
+
+The Ashcombe footbridge over the river Lune was reopened on Friday by the county surveyor Nadia Forsythe.
+"""
+
+TALLOW = """Tallow Creek school wins a prize
+
+The Tallow Creek village school won the regional science prize, and its teacher Ruben Okafor accepted the award.
+"""
+
+
+def upload_in_browser(page, files: list[Path]) -> str:
+    """Choose files in the Articles tab, press Add to index, and return the final notice."""
+    page.get_by_role("tab", name="Articles").click()
+    page.wait_for_selector("#articles-table table.articles")
+    notice = upload(page, *files)
+    page.get_by_role("tab", name="Ask").click()
+    return notice
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "names, stories",
+    [
+        (
+            ("新闻.txt", "报道.txt"),
+            ((SALTMERE, "Who said the Saltmere ferry resumed crossings?", "Elsa Brandt", "Saltmere ferry"),
+             (DUNHOLT, "Who led the clean-up of the Dunholt library?", "Piotr Vance", "Dunholt library")),
+        ),
+        (
+            ("report (1).txt", "report 1.txt"),
+            ((ASHCOMBE, "Who reopened the Ashcombe footbridge?", "Nadia Forsythe", "Ashcombe footbridge"),
+             (TALLOW, "Which teacher accepted the science prize for Tallow Creek school?", "Ruben Okafor",
+              "Tallow Creek school")),
+        ),
+    ],
+    ids=["non-ascii", "punctuation"],
+)  # fmt: skip
+def test_two_uploads_whose_names_clean_alike_become_two_answerable_articles(page, chat, tmp_path, names, stories):
+    files = []
+    for name, (text, *_) in zip(names, stories, strict=True):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+
+    message = upload_in_browser(page, files)
+
+    assert "2 articles (2 new" in message, message
+    assert "same file" not in message, message
+    for _, question, answer, title in stories:
+        assert answer in chat.ask(question)
+        first_source = page.locator("#sources section.turn").last.locator("article.source .src-title").first
+        assert title in first_source.inner_text()

@@ -1,0 +1,121 @@
+"""Reading passages with the exported reader on ONNX Runtime: the best answer span of each, and its scores.
+
+Answering never imports PyTorch: the model was exported once (see `artifact`), and here only
+ONNX Runtime and `tokenizers` run. All windows of one question go through the model in one
+batch of one padded shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.reader import artifact
+from qa.reader.windows import answer_mask, batch, best_span, windows
+
+log = logging.getLogger(__name__)
+_exporting = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader found in one passage: the answer's characters, its score, and the no-answer score."""
+
+    start: int
+    end: int
+    score: float
+    null: float
+
+    @property
+    def margin(self) -> float:
+        """How far the best span beats "no answer here" (positive: the reader thinks it answers)."""
+        return self.score - self.null
+
+
+class Reader:
+    """The span model behind one `read` call; the ONNX export is made (once) on first use if missing."""
+
+    def __init__(self, path: Path = artifact.SHIPPED, *, threads: int = 1, precision: str = "fp32") -> None:
+        self.path = Path(path)
+        self.threads = threads
+        self.precision = precision
+        self._weights_info = None
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    @property
+    def info(self) -> dict:
+        if self._weights_info is None:
+            _, self._weights_info = artifact.load(self.path)
+        return self._weights_info
+
+    def prepare(self, on_message: Callable[[str], None] | None = None) -> Path:
+        """Make sure the merged ONNX model exists (exporting it once, which needs PyTorch); return its path."""
+        base = artifact.base_dir()
+        artifact.check_base(self.info, base, self.path)
+        target = artifact.export_path(self.path, base, self.precision)
+        with _exporting:  # an ingest thread and a first question may both find it missing
+            if not target.is_file():
+                if on_message:
+                    on_message("preparing the reader model (once, about 20 s)")
+                try:
+                    artifact.export(self.path, base, target, self.precision)
+                except artifact.ReaderError:
+                    raise
+                except Exception as exc:
+                    raise artifact.ReaderError(
+                        f"cannot export the reader model ({type(exc).__name__}: {exc}): check that PyTorch is "
+                        "installed (`make setup`) and the cache folder is writable"
+                    ) from exc
+        return target
+
+    def _ready(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+
+                onnxruntime.disable_telemetry_events()  # no usage reports leave the machine
+                target = self.prepare(lambda m: log.warning("%s", m))
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                try:
+                    self._session = onnxruntime.InferenceSession(
+                        str(target), options, providers=["CPUExecutionProvider"]
+                    )
+                except Exception as exc:
+                    raise artifact.ReaderError(
+                        f"cannot load the reader {target} ({type(exc).__name__}): delete that folder and ask again"
+                    ) from exc
+                self._tokenizer = artifact.tokenizer(artifact.base_dir())
+            return self._session, self._tokenizer
+
+    def read(self, question: str, texts: Sequence[tuple[str, int]]) -> list[Reading | None]:
+        """For each (text, answer_from), the best span at or after `answer_from`; None for an empty text."""
+        session, tokenizer = self._ready()
+        limit = int(self.info.get("max_answer_tokens", 30))
+        items, owners = [], []
+        for n, (text, answer_from) in enumerate(texts):
+            if text[answer_from:].strip():
+                for w in windows(tokenizer, question, text, answer_from):
+                    items.append(w)
+                    owners.append(n)
+        found: list[Reading | None] = [None] * len(texts)
+        if not items:
+            return found
+        inputs = batch(items)
+        start, end = session.run(None, inputs)
+        allowed = answer_mask(items, inputs["input_ids"].shape[1])
+        for i, (w, n) in enumerate(zip(items, owners, strict=True)):
+            if not allowed[i].any():
+                continue
+            a, b, score = best_span(start[i], end[i], allowed[i], limit)
+            null = float(start[i, 0] + end[i, 0])
+            best = found[n]
+            if best is None or score - null > best.margin:
+                found[n] = Reading(int(w.offsets[a, 0]), int(w.offsets[b, 1]), score, null)
+        return found

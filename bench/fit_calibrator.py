@@ -71,7 +71,7 @@ def fit(samples: list[tuple[dict | None, int, str]]) -> Calibrator:
     model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weight)
     calibrator = Calibrator(tuple(model.coef_[0]), float(model.intercept_[0]), tuple(mean), tuple(scale), 0.5, {})
     support = np.array(calibrator.support([r for r, _, _ in usable]))
-    # Questions with no reading abstain at any threshold: right only when unanswerable... counted as wrong here.
+    # A question with no span read is left out: it abstains at any threshold.
     best, best_accuracy = 0.5, -1.0
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
         right = np.where(support >= t, y == 1, y == 0)

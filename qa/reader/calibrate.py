@@ -76,10 +76,3 @@ class Calibrator:
                        float(data["threshold"]), data.get("info", {}))  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReaderError(f"cannot read the calibrator {path} ({exc}): run `make fit` to fit it again") from exc
-
-
-# Before any fit: support grows with the margin over "no answer", 0.5 at a margin of 0.
-UNFITTED = Calibrator(
-    weights=(1.0, 0, 0, 0, 0, 0, 0), bias=0.0, mean=(0.0,) * len(FEATURES), scale=(1.0,) * len(FEATURES),
-    threshold=0.5, info={"fitted": "no: the margin alone"},
-)  # fmt: skip

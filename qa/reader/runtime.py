@@ -42,16 +42,16 @@ class Reader:
         self.path = Path(path)
         self.threads = threads
         self.precision = precision
-        self._weights_info = None
+        self._info = None
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
 
     @property
     def info(self) -> dict:
-        if self._weights_info is None:
-            _, self._weights_info = artifact.load(self.path)
-        return self._weights_info
+        if self._info is None:
+            _, self._info = artifact.load(self.path)
+        return self._info
 
     def prepare(self, on_message: Callable[[str], None] | None = None) -> Path:
         """Make sure the merged ONNX model exists (exporting it once, which needs PyTorch); return its path."""

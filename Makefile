@@ -32,7 +32,7 @@ bench-quality: setup
 	$(BIN)/python -m bench.quality --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --squad-sample 1000 --out runs/bench-quality
 
-# The answer ranker (trees), then the reader (about 25 minutes on 2 cores; resumes from
+# The word-feature ranker (trees, a calibrator input), then the reader (about 30 minutes on 2 cores; resumes from
 # runs/fit-reader/checkpoint.pt) and its calibrator.
 fit: fit-ranker fit-reader fit-calibrator
 
@@ -43,7 +43,7 @@ fit-ranker: setup
 fit-reader: setup
 	$(BIN)/python -m bench.fit_reader --squad2 $(SHARED)/squad/dev-v2.0.json \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit-reader \
-		--epochs 2 --rank 32 --alpha 64 --lr 6e-4
+		--epochs 4 --rank 32 --alpha 64 --lr 6e-4
 
 fit-calibrator: setup
 	$(BIN)/python -m bench.fit_calibrator --squad2 $(SHARED)/squad/dev-v2.0.json \

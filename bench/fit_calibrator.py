@@ -5,10 +5,11 @@
 The questions are the reader's early-stopping fold (`bench/fit_reader.split`): fitting data the
 reader never trained on, so its scores there look as they will on new questions. Each question
 goes through the real retrieve and read stages, over the same corpora as before (all 35 SQuAD
-v2.0 articles; every RealTime QA passage dated before 2024). The top passage's features are
-recorded with whether its answer is right; a logistic regression (scikit-learn, here only)
-is exported as plain numbers. The default threshold is where accuracy (right answers and right
-abstentions, SQuAD and RealTime QA weighing the same) is highest on these questions.
+v2.0 articles; every RealTime QA passage dated before 2024). Every candidate sentence read is
+recorded with whether its answer is right; a logistic regression (scikit-learn, here only),
+each question weighing the same, is exported as plain numbers. The default threshold is where
+accuracy (right answers and right abstentions, SQuAD and RealTime QA weighing the same) of each
+question's leading candidate is highest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,50 +30,67 @@ from bench.fit_reader import realtimeqa_examples, split, squad_examples
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT
 from evaluation.metrics import answer_matches
 from qa.conversation import Condenser
-from qa.reader.calibrate import FEATURES, SHIPPED, Calibrator
+from qa.reader.calibrate import FEATURES, SHIPPED, Calibrator, leads
 
 
-def collect(assistant, items: list[dict], source: str) -> list[tuple[dict[str, float], int, str]]:
-    """(features of the top read passage, 1 if its answer is right, source) for each question."""
+def collect(assistant, items: list[dict], source: str) -> list[tuple[int, dict[str, float], int, str]]:
+    """(question number, features, 1 if its answer is right, source) for every candidate sentence read."""
     retriever, reranker = assistant.retriever, assistant.retriever.reranker
     out = []
     for done, item in enumerate(items, start=1):
-        question, passages, _ = retriever.gather(
+        question, passages, vector = retriever.gather(
             Condenser().condense(item["question"]), assistant.settings.retrieval.top_k
         )
-        found = reranker.read(question, passages)
-        if not found:
-            out.append((None, 0, source))
-            continue
-        best = max(found, key=lambda f: f.reading.margin)
-        index, row, (a, b) = best.index, best.features, best.span
-        text = passages[index].text
-        if item.get("unanswerable"):
-            right = 0
-        elif item.get("judge") == "short":
-            right = int(answer_matches(text[a:b], item["answers"]))
-        else:
-            sentence = next((s for s in passages[index].sentence_spans if s[0] <= a < s[1]), (a, b))
-            right = int(answer_matches(text[sentence[0] : max(sentence[1], b)], item["answers"]))
-        out.append((row, right, source))
+        for found in reranker.read(question, passages, vector):
+            text, (a, b) = passages[found.index].text, found.span
+            if item.get("unanswerable"):
+                right = 0
+            elif item.get("judge") == "short":
+                right = int(answer_matches(text[a:b], item["answers"]))
+            else:
+                right = int(answer_matches(text[found.sentence[0] : max(found.sentence[1], b)], item["answers"]))
+            out.append((f"{source}-{done}", found.features, right, source))
         if done % 100 == 0:
             print(f"{source}: {done}/{len(items)}", file=sys.stderr, flush=True)
     return out
 
 
-def fit(samples: list[tuple[dict | None, int, str]]) -> Calibrator:
+def fit(samples: list[tuple[str, dict[str, float], int, str]], questions: int) -> Calibrator:
+    """A scorer over every candidate, then support and the threshold fitted on each question's leading candidate."""
     from sklearn.linear_model import LogisticRegression
 
-    usable = [(r, y, s) for r, y, s in samples if r is not None]
-    x = np.array([[r[f] for f in FEATURES] for r, _, _ in usable])
-    y = np.array([y for _, y, _ in usable])
-    sources = [s for _, _, s in usable]
-    weight = np.array([1 / sources.count(s) for s in sources])  # each source weighs the same
+    x = np.array([[r[f] for f in FEATURES] for _, r, _, _ in samples])
+    labels = np.array([y for _, _, y, _ in samples])
+    sources = [s for _, _, _, s in samples]
+    owners = [q for q, _, _, _ in samples]
+    per_question = {q: owners.count(q) for q in set(owners)}
+    per_source = {s: len({q for q, _, _, t in samples if t == s}) for s in set(sources)}
+    # Each question weighs the same whatever its number of candidates, and each source the same.
+    weight = np.array([1 / (per_question[q] * per_source[s]) for q, s in zip(owners, sources, strict=True)])
+    weight *= len(per_question) / weight.sum()  # one question weighs 1 on average against the L2 penalty
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weight)
-    calibrator = Calibrator(tuple(model.coef_[0]), float(model.intercept_[0]), tuple(mean), tuple(scale), 0.5, {})
-    support = np.array(calibrator.support([r for r, _, _ in usable]))
-    # A question with no span read is left out: it abstains at any threshold.
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, labels, sample_weight=weight)
+    first = Calibrator(tuple(model.coef_[0]), float(model.intercept_[0]), tuple(mean), tuple(scale), (1.0, 0.0), 0.0,
+                       0.5, {})  # fmt: skip
+    scores = first.scores([r for _, r, _, _ in samples])
+    # The leading candidate of each question is what the assistant answers from, or abstains on.
+    members: dict[str, list[int]] = {}
+    for i, q in enumerate(owners):
+        members.setdefault(q, []).append(i)
+    top, gaps = [], []
+    for rows in members.values():
+        best = max(rows, key=lambda i: scores[i])
+        top.append(best)
+        gaps.append(float(leads(scores[rows])[rows.index(best)]))
+    y = labels[top]
+    weight = np.array([1 / per_source[sources[i]] for i in top])
+    weight *= len(top) / weight.sum()
+    lead_x = np.column_stack([scores[top], gaps])
+    second = LogisticRegression(C=1.0, max_iter=1000).fit(lead_x, y, sample_weight=weight)
+    (a, b), c = second.coef_[0], float(second.intercept_[0])
+    calibrator = Calibrator(first.weights, first.bias, first.mean, first.scale, (float(a), float(b)), c, 0.5, {})
+    support = 1 / (1 + np.exp(-(lead_x @ np.array([a, b]) + c)))
+    # A question with no candidate read is left out: it abstains at any threshold.
     best, best_accuracy = 0.5, -1.0
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
         right = np.where(support >= t, y == 1, y == 0)
@@ -79,17 +98,25 @@ def fit(samples: list[tuple[dict | None, int, str]]) -> Calibrator:
         if accuracy > best_accuracy:
             best, best_accuracy = float(t), accuracy
     answered = support >= best
+    curve = {}
+    for t in np.round(np.arange(0.1, 0.91, 0.1), 1):
+        kept = support >= t
+        precision = float(np.average(y[kept] == 1, weights=weight[kept])) if kept.any() else 1.0
+        curve[f"{t:.1f}"] = {"coverage": round(float(np.average(kept, weights=weight)), 4),
+                             "answered_precision": round(precision, 4)}  # fmt: skip
     info = {
-        "questions": len(samples),
-        "by_source": {s: sources.count(s) for s in sorted(set(sources))},
+        "questions": questions,
+        "candidates": len(samples),
+        "by_source": {s: per_source[s] for s in sorted(per_source)},
         "right_share": round(float(y.mean()), 4),
         "threshold_rule": "highest accuracy (right answers and right abstentions), sources weighing the same",
         "fold_accuracy": round(best_accuracy, 4),
         "fold_answered_precision": round(float(np.average(y[answered] == 1, weights=weight[answered])), 4),
         "fold_coverage": round(float(np.average(answered, weights=weight)), 4),
+        "fold_curve": curve,
         "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
-    return Calibrator(calibrator.weights, calibrator.bias, calibrator.mean, calibrator.scale, best, info)
+    return replace(calibrator, threshold=best, info=info)
 
 
 def build_assistant(corpus: Path, index: Path):
@@ -108,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realtimeqa", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("runs/fit-calibrator"))
     parser.add_argument("--calibrator", type=Path, default=SHIPPED, help="where to write the fitted calibrator")
+    parser.add_argument("--reuse-samples", action="store_true", help="refit on the candidates read by the last run")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
@@ -124,18 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     rt_corpus, rt_questions = convert_realtimeqa.convert(
         args.realtimeqa, args.out / "realtimeqa", until=last_day, answer_in_evidence=True
     )
-    samples = []
+    cache = args.out / "samples.json"
+    if args.reuse_samples and cache.is_file():
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        calibrator = fit([tuple(s) for s in saved["samples"]], saved["questions"])
+        return _write(calibrator, args, held_titles, held_quizzes, started)
+    samples, asked = [], 0
     for name, corpus_dir, qfile in (("squad2", corpus, questions), ("realtimeqa", rt_corpus, rt_questions)):
         items = [json.loads(line) for line in qfile.read_text(encoding="utf-8").splitlines() if line.strip()]
         if name == "realtimeqa":
             items = [i for i in items if " ".join(i["question"].split()) in held_quizzes]
         print(f"{name}: {len(items)} held-out questions", flush=True)
         samples += collect(build_assistant(corpus_dir, args.out / f"{name}-index"), items, name)
-    calibrator = fit(samples)
+        asked += len(items)
+    cache.write_text(json.dumps({"questions": asked, "samples": samples}), encoding="utf-8")
+    return _write(fit(samples, asked), args, held_titles, held_quizzes, started)
+
+
+def _write(calibrator: Calibrator, args, held_titles: set[str], held_quizzes: set[str], started: float) -> int:
     info = {**calibrator.info, "fitted_on": f"the reader's held-out fold: SQuAD v2.0 articles {sorted(held_titles)}, "
             f"and {len(held_quizzes)} RealTime QA quizzes of held-out weeks before {REALTIMEQA_REPORT_SINCE}"}  # fmt: skip
-    calibrator = Calibrator(calibrator.weights, calibrator.bias, calibrator.mean, calibrator.scale,
-                            calibrator.threshold, info)  # fmt: skip
+    calibrator = replace(calibrator, info=info)
     args.calibrator.write_text(json.dumps(calibrator.to_json(), indent=1) + "\n", encoding="utf-8")
     print(json.dumps(info, indent=1))
     print(f"threshold {calibrator.threshold}; wrote {args.calibrator} in {time.perf_counter() - started:.0f} s")

@@ -218,19 +218,26 @@ def evaluate(trainer: Trainer, tokenizer, examples: list[Example], limit: int) -
     trainer.encoder.eval()
     rng = random.Random(SEED)
     sample = rng.sample(examples, min(limit, len(examples)))
-    scores, exact, right = [], [], []
+    rows = []  # (source, F1 or None when unanswerable, exact, no-answer decided right)
     for e in sample:
         span, margin = read(trainer, tokenizer, e.question, e.text)
-        right.append((margin > 0) == bool(e.answers))
-        if e.answers:
-            scores.append(max(f1(span, g) for _, g in e.answers))
-            exact.append(max(float(_tokens(span) == _tokens(g)) for _, g in e.answers))
+        score = max(f1(span, g) for _, g in e.answers) if e.answers else None
+        exact = max(float(_tokens(span) == _tokens(g)) for _, g in e.answers) if e.answers else None
+        rows.append((e.source, score, exact, (margin > 0) == bool(e.answers)))
     trainer.encoder.train()
+    figures = _figures(rows)
+    figures["by_source"] = {s: _figures([r for r in rows if r[0] == s]) for s in sorted({r[0] for r in rows})}
+    return figures
+
+
+def _figures(rows: list[tuple]) -> dict:
+    scores = [r[1] for r in rows if r[1] is not None]
+    exact = [r[2] for r in rows if r[2] is not None]
     return {
         "f1": round(float(np.mean(scores)), 4) if scores else 0.0,
         "em": round(float(np.mean(exact)), 4) if exact else 0.0,
-        "answerable_accuracy": round(float(np.mean(right)), 4),
-        "questions": len(sample),
+        "answerable_accuracy": round(float(np.mean([r[3] for r in rows])), 4),
+        "questions": len(rows),
     }
 
 
@@ -248,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realtimeqa", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("runs/fit-reader"))
     parser.add_argument("--artifact", type=Path, default=artifact.SHIPPED, help="where to write the adapter")
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=4.0)
     parser.add_argument("--lr", type=float, default=6e-4)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--rank", type=int, default=32)

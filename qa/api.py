@@ -390,7 +390,8 @@ class Assistant:
 
     def _ranker(self) -> Reranker | ReaderRanker:
         if self.settings.retrieval.ranker == "reader":
-            return ReaderRanker(self.reader, passages=self.settings.retrieval.read_passages)
+            trees = Reranker(self._term_weight)  # its view of each sentence is one of the calibrator's inputs
+            return ReaderRanker(self.reader, trees=trees, passages=self.settings.retrieval.read_passages)
         return Reranker(self._term_weight)
 
     def _current_names(self) -> Names:

@@ -125,7 +125,8 @@ class RetrievalSettings:
         env="QA_RANKER",
         choices=("trees", "reader"),
         help="what picks the answer: trees (fitted trees over word features, qa/ranker.json) or reader "
-        "(the span reader fine-tuned from the bundled MiniLM, qa/reader/; see the README)",
+        "(the span reader fine-tuned from the bundled MiniLM, qa/reader/, with the trees' view of each sentence "
+        "as one input to its calibrator; see the README)",
     )
     read_passages: int = setting(
         5, env="QA_READ_PASSAGES", help="passages the reader reads per question (the best fused ones first)"
@@ -137,7 +138,7 @@ class RetrievalSettings:
         "fp32",
         env="QA_READER_PRECISION",
         choices=("fp32", "int8"),
-        help="the reader's ONNX weights: fp32, or int8 (quantised: faster, but 2.7 F1 points lower on the fitting "
+        help="the reader's ONNX weights: fp32, or int8 (quantised: faster, but 3.6 F1 points lower on the fitting "
         "data's held-out fold; see the README)",
     )
     reader_threads: int = setting(2, env="QA_READER_THREADS", help="ONNX Runtime threads for the reader (per question)")

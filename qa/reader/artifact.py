@@ -124,9 +124,13 @@ def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Pat
 
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
     weights, info = load(path)
     check_base(info, base, path)
+    # The base's unused pooler weights and a loading bar are not news to the user: keep them quiet.
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     encoder = AutoModel.from_pretrained(base, add_pooling_layer=False).eval()
     scale = info["alpha"] / info["rank"]
     modules = dict(encoder.named_modules())

@@ -14,8 +14,9 @@ import numpy as np
 
 from index.analysis import sentence_spans
 from qa.question import Question
-from qa.reader.calibrate import Calibrator, features
+from qa.reader.calibrate import LEAD_CAP, Calibrator, features
 from qa.reader.runtime import Reader, Reading
+from qa.rerank import Reranker
 from qa.types import Evidence, Passage
 
 _EDGE = " \t\n,;:.!?\"'“”‘’()[]"  # trimmed from a span's ends: the answer, not its punctuation
@@ -24,9 +25,10 @@ WHOLE_SENTENCE = 0.8  # a span covering this much of its sentence is not shown a
 
 @dataclass(frozen=True)
 class Found:
-    """The reader's best span in passage `index` (offsets in the passage's own text) and the calibrator's view of it."""
+    """The reader's best span in one sentence of passage `index` (offsets in the passage's own text), and its features."""
 
     index: int
+    sentence: tuple[int, int]
     span: tuple[int, int]
     reading: Reading
     features: dict[str, float]
@@ -35,7 +37,9 @@ class Found:
 class ReaderRanker:
     """Reads the first `passages` candidates (each with the end of the paragraph before) and orders them.
 
-    `reader` and `calibrator` default to the shipped ones.
+    Every sentence of a read passage is a candidate: the reader's best span inside it, and the
+    word-feature ranker's (`trees`) view of it, go to the calibrator, whose support picks the
+    sentence that leads. `reader` and `calibrator` default to the shipped ones.
     """
 
     def __init__(
@@ -43,11 +47,13 @@ class ReaderRanker:
         reader: Reader | None = None,
         calibrator: Calibrator | None = None,
         *,
+        trees: Reranker | None = None,
         passages: int = 5,
         context_chars: int = 400,
     ) -> None:
         self.reader = reader or Reader()
         self._calibrator = calibrator
+        self.trees = trees
         self.passages = passages
         self.context_chars = context_chars
 
@@ -65,43 +71,70 @@ class ReaderRanker:
     def rerank(
         self, question: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
     ) -> list[Passage]:
-        """The passages with their evidence, best supported first (ties: the more recent first); unread ones last."""
-        found = self.read(question, passages)
-        supports = self.calibrator.support([f.features for f in found])
-        scored = {f.index: (support, f) for f, support in zip(found, supports, strict=True)}
+        """The passages with their best candidate as evidence, best supported first (ties: the more recent
+        first); unread ones last."""
+        found = self.read(question, passages, query_vector)
+        supports = self.calibrator.support(
+            [f.features for f in found], [_key(passages[f.index].text[slice(*f.sentence)]) for f in found]
+        )
+        best: dict[int, tuple[float, Found]] = {}
+        for f, support in zip(found, supports, strict=True):
+            if f.index not in best or support > best[f.index][0]:
+                best[f.index] = (support, f)
         order = sorted(
             range(len(passages)),
-            key=lambda i: (-scored[i][0] if i in scored else 1.0, _recency(passages[i].date) if i in scored else 0, i),
+            key=lambda i: (-best[i][0] if i in best else 1.0, _recency(passages[i].date) if i in best else 0, i),
         )
         out = []
         for place, index in enumerate(order):
             passage = passages[index]
-            if index in scored:
-                support, f = scored[index]
+            if index in best:
+                support, f = best[index]
                 passage = replace(passage, sentences=(_evidence(passage, f, support, place == 0),))
             out.append(passage)
         return out
 
-    def read(self, question: Question, passages: Sequence[Passage]) -> list[Found]:
-        """What the reader found in each of the first `passages` passages that holds a span."""
+    def read(
+        self, question: Question, passages: Sequence[Passage], query_vector: np.ndarray | None = None
+    ) -> list[Found]:
+        """Each sentence of the first `passages` passages that holds a span, with the calibrator's features."""
         chosen = list(range(min(self.passages, len(passages))))
-        texts = [self._text(passages[i], passages) for i in chosen]
-        spans: dict[int, tuple[tuple[int, int], Reading]] = {}
-        for index, (text, offset), reading in zip(
-            chosen, texts, self.reader.read(question.standalone, texts), strict=True
+        parts = []
+        for i in chosen:
+            text, offset = self._text(passages[i], passages)
+            sentences = _sentences(passages[i])
+            parts.append((text, offset, [(a + offset, b + offset) for a, b in sentences]))
+        readings = self.reader.read_parts(question.standalone, parts)
+        trees = self._trees(question, passages, query_vector)
+        spans = []
+        for index, (text, offset, _), sentences, per_sentence in zip(
+            chosen, parts, (_sentences(passages[i]) for i in chosen), readings, strict=True
         ):
-            span = _trimmed(text, reading.start, reading.end) if reading else None
-            if span is not None:
-                spans[index] = ((span[0] - offset, span[1] - offset), reading)
+            for sentence, reading in zip(sentences, per_sentence, strict=True):
+                span = _trimmed(text, reading.start, reading.end) if reading else None
+                if span is not None:
+                    spans.append((index, sentence, (span[0] - offset, span[1] - offset), reading))
         found = []
-        for index, ((a, b), reading) in spans.items():
-            rivals = [r.margin for i, (_, r) in spans.items() if i != index and not _same(passages[i], passages[index])]
-            lead = reading.margin - max(rivals) if rivals else 10.0
+        for index, sentence, (a, b), reading in spans:
             p = passages[index]
+            own = _key(p.text[sentence[0] : sentence[1]])
+            rivals = [r.margin for i, s, _, r in spans if _key(passages[i].text[s[0] : s[1]]) != own]
+            lead = reading.margin - max(rivals) if rivals else LEAD_CAP
+            probability, support = trees.get((index, sentence[0]), (0.0, 0.0))
             row = features(reading.margin, reading.score, lead, index, p.dense_rank, p.keyword_rank,
-                           len(p.text[a:b].split()))  # fmt: skip
-            found.append(Found(index, (a, b), reading, row))
+                           len(p.text[a:b].split()), probability, support)  # fmt: skip
+            found.append(Found(index, sentence, (a, b), reading, row))
         return found
+
+    def _trees(
+        self, question: Question, passages: Sequence[Passage], query_vector: np.ndarray | None
+    ) -> dict[tuple[int, int], tuple[float, float]]:
+        """The word-feature ranker's (probability, support) of each sentence, keyed by (passage, sentence start)."""
+        if self.trees is None:
+            return {}
+        return {
+            (c.index, c.span[0]): (c.probability, c.support) for c in self.trees.score(question, passages, query_vector)
+        }
 
     def _text(self, passage: Passage, passages: Sequence[Passage]) -> tuple[str, int]:
         """The passage's text, after the end of the paragraph before it when that was retrieved too."""
@@ -116,6 +149,15 @@ class ReaderRanker:
         return prefix + passage.text, len(prefix)
 
 
+def _sentences(passage: Passage) -> list[tuple[int, int]]:
+    return list(passage.sentence_spans) or sentence_spans(passage.text) or [(0, len(passage.text))]
+
+
+def _key(text: str) -> str:
+    """Copies of one sentence (wire copy in several articles) are not rivals."""
+    return " ".join(text.casefold().split())
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     while start < end and text[start] in _EDGE:
         start += 1
@@ -125,19 +167,11 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _evidence(passage: Passage, found: Found, support: float, lead: bool) -> Evidence:
-    """The sentence(s) holding the span, quoted whole; the span as the short answer when it is shorter."""
-    spans = list(passage.sentence_spans) or sentence_spans(passage.text) or [(0, len(passage.text))]
+    """The sentence holding the span, quoted whole; the span as the short answer when it is shorter."""
     a, b = found.span
-    first = next((s for s in spans if s[0] <= a < s[1]), spans[0])
-    last = next((s for s in spans if s[0] < b <= s[1]), first)
-    start, end = first[0], max(first[1], last[1])
+    start, end = found.sentence
     short = found.span if lead and (b - a) < WHOLE_SENTENCE * (end - start) else None
     return Evidence(start, end, round(found.reading.margin, 4), round(support, 4), short=short)
-
-
-def _same(a: Passage, b: Passage) -> bool:
-    """Copies of one paragraph (wire copy in several articles) are not rivals."""
-    return " ".join(a.text.casefold().split()) == " ".join(b.text.casefold().split())
 
 
 def _recency(date: str | None) -> int:

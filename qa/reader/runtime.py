@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from qa.reader import artifact
 from qa.reader.windows import answer_mask, batch, best_span, windows
 
@@ -96,26 +98,40 @@ class Reader:
 
     def read(self, question: str, texts: Sequence[tuple[str, int]]) -> list[Reading | None]:
         """For each (text, answer_from), the best span at or after `answer_from`; None for an empty text."""
+        return [best[0] for best in self.read_parts(question, [(t, a, [(a, len(t))]) for t, a in texts])]
+
+    def read_parts(
+        self, question: str, texts: Sequence[tuple[str, int, Sequence[tuple[int, int]]]]
+    ) -> list[list[Reading | None]]:
+        """For each (text, answer_from, parts), the best span inside each part (a sentence, say) of the text.
+
+        A part is a (start, end) character range at or after `answer_from`; a span lies wholly
+        inside it. All windows of all texts go through the model in one batch.
+        """
         session, tokenizer = self._ready()
         limit = int(self.info.get("max_answer_tokens", 30))
         items, owners = [], []
-        for n, (text, answer_from) in enumerate(texts):
+        for n, (text, answer_from, _) in enumerate(texts):
             if text[answer_from:].strip():
                 for w in windows(tokenizer, question, text, answer_from):
                     items.append(w)
                     owners.append(n)
-        found: list[Reading | None] = [None] * len(texts)
+        found: list[list[Reading | None]] = [[None] * len(parts) for _, _, parts in texts]
         if not items:
             return found
         inputs = batch(items)
         start, end = session.run(None, inputs)
         allowed = answer_mask(items, inputs["input_ids"].shape[1])
         for i, (w, n) in enumerate(zip(items, owners, strict=True)):
-            if not allowed[i].any():
-                continue
-            a, b, score = best_span(start[i], end[i], allowed[i], limit)
             null = float(start[i, 0] + end[i, 0])
-            best = found[n]
-            if best is None or score - null > best.margin:
-                found[n] = Reading(int(w.offsets[a, 0]), int(w.offsets[b, 1]), score, null)
+            first, last = np.full(allowed.shape[1], -1), np.full(allowed.shape[1], -1)
+            first[: w.length], last[: w.length] = w.offsets[:, 0], w.offsets[:, 1]
+            for k, (a, b) in enumerate(texts[n][2]):
+                inside = allowed[i] & (first >= a) & (last <= b)
+                if not inside.any():
+                    continue
+                s, e, score = best_span(start[i], end[i], inside, limit)
+                best = found[n][k]
+                if best is None or score - null > best.margin:
+                    found[n][k] = Reading(int(w.offsets[s, 0]), int(w.offsets[e, 1]), score, null)
         return found

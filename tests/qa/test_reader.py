@@ -13,6 +13,7 @@ from qa import Settings
 from qa.api import Assistant
 from qa.reader import artifact
 from qa.reader.artifact import ReaderError
+from qa.reader.calibrate import FEATURES, LEAD_CAP, Calibrator, leads
 from qa.reader.runtime import Reader
 from qa.reader.windows import MAX_TOKENS, answer_mask, batch, best_span, windows
 from tests.conftest import ARTICLES, ROOT, source_text
@@ -124,3 +125,24 @@ def test_answering_with_the_reader_from_an_existing_index_loads_no_pytorch(tmp_p
     )
     found = imported(code, {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_RANKER": "reader"})
     assert not found & {"torch", "transformers", "sentence_transformers", "peft", "sklearn"}
+
+
+def test_each_part_of_a_passage_gets_its_own_best_span_inside_it():
+    text = "On 23 August, ISIS fighters attacked the checkpoint. On 24 August, the Amaq news agency claimed the attack."
+    second = text.index("On 24")
+    [parts] = Reader().read_parts("Who claimed the attack?", [(text, 0, [(0, second - 1), (second, len(text))])])
+    assert all(r is not None for r in parts)
+    assert parts[0].end <= second - 1 and parts[1].start >= second
+    [whole] = Reader().read("Who claimed the attack?", [(text, 0)])
+    assert whole.margin >= max(r.margin for r in parts)  # the whole may also span both
+
+
+def test_support_rises_with_the_score_and_a_copy_is_no_rival():
+    calibrator = Calibrator.load()
+    assert list(leads(np.array([3.0, 1.0, 0.5]))) == [2.0, -2.0, -2.5]
+    assert list(leads(np.array([3.0, 3.0]), keys=["same", "same"])) == [LEAD_CAP, LEAD_CAP]
+    weak, strong = (dict(zip(FEATURES, calibrator.mean, strict=True)) for _ in range(2))
+    strong["score"] += 3 * calibrator.scale[FEATURES.index("score")]
+    assert calibrator.weights[FEATURES.index("score")] > 0
+    low, high = calibrator.support([weak, strong])
+    assert 0.0 < low < high < 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     from webui.layout import build_app, css_paths, head_html, theme
 
     try:
-        settings = Settings.from_env(index_dir=args.index.expanduser() if args.index else None)
+        # The app runs for long: loading PyTorch once buys a reader 3-4 times faster (QA_READER_RUNTIME overrides).
+        runtime = None if os.environ.get("QA_READER_RUNTIME", "").strip() else "torch"
+        settings = Settings.from_env(
+            index_dir=args.index.expanduser() if args.index else None, retrieval_reader_runtime=runtime
+        )
         assistant = Assistant(settings=settings)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`make bench-reader`: the reader alone, given the gold paragraph: span F1 and EM, fp32 against int8, and its speed.
+"""`make bench-reader`: the reader alone, given the gold paragraph: span F1, EM and speed, ONNX fp32, int8 and PyTorch.
 
     python -m bench.reader_precision --squad1 dev-v1.1.json --squad2 dev-v2.0.json --realtimeqa rtqa.jsonl.gz
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from bench.fit_reader import SEED, f1, realtimeqa_examples, split, squad_examples
 from bench.splits import squad_held_out
+from index.embedding import cpu_has_bf16
 from qa.reader import artifact
 from qa.reader.runtime import Reader
 
@@ -68,24 +69,28 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     results = {}
-    for precision in artifact.PRECISIONS:
-        reader = Reader(threads=args.threads, precision=precision)
+    runs = {precision: Reader(threads=args.threads, precision=precision, runtime="onnx")
+            for precision in artifact.PRECISIONS}  # fmt: skip
+    runs["torch"] = Reader(threads=args.threads, runtime="torch")  # bfloat16 where the CPU computes it natively
+    for name, reader in runs.items():
         reader.read("warm up", [("a first read compiles nothing later", 0)])
-        results[precision] = {name: score(reader, items) for name, items in sets.items()}
+        results[name] = {set_name: score(reader, items) for set_name, items in sets.items()}
     _, info = artifact.load(artifact.SHIPPED)
     lines = [
-        "# The reader given the gold paragraph: fp32 against int8",
+        "# The reader given the gold paragraph: ONNX fp32 against ONNX int8 and PyTorch (bf16 where native)",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"{args.threads} ONNX Runtime threads; training time {info.get('train_seconds', 0) / 60:.0f} min",
+        f"{args.threads} threads; training time {info.get('train_seconds', 0) / 60:.0f} min",
         "",
-        "| question set | fp32 F1 | int8 F1 | fp32 EM | int8 EM | fp32 ms/passage | int8 ms/passage |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| question set | runtime | F1 | EM | ms/passage |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
-    for name in sets:
-        a, b = results["fp32"][name], results["int8"][name]
-        lines.append(f"| {name} ({a['questions']}) | {a['f1']:.3f} | {b['f1']:.3f} | {a['em']:.3f} | {b['em']:.3f} "
-                     f"| {a['ms_per_passage_p50']:.0f} | {b['ms_per_passage_p50']:.0f} |")  # fmt: skip
+    labels = {"fp32": "ONNX fp32", "int8": "ONNX int8", "torch": "PyTorch" + (" bf16" if cpu_has_bf16() else " fp32")}
+    for set_name in sets:
+        for name, label in labels.items():
+            r = results[name][set_name]
+            lines.append(f"| {set_name} ({r['questions']}) | {label} | {r['f1']:.3f} | {r['em']:.3f} "
+                         f"| {r['ms_per_passage_p50']:.0f} |")  # fmt: skip
     text = "\n".join(lines) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "reader.md").write_text(text, encoding="utf-8")

@@ -141,6 +141,7 @@ class Assistant:
             settings.retrieval.reader_model or SHIPPED_READER,
             threads=settings.retrieval.reader_threads,
             precision=settings.retrieval.reader_precision,
+            runtime=settings.retrieval.reader_runtime,
         )
         self.retriever = retriever or self._default_retriever()
         self.verifier = verifier or Verifier(

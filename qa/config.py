@@ -142,6 +142,14 @@ class RetrievalSettings:
         "data's held-out fold; see the README)",
     )
     reader_threads: int = setting(2, env="QA_READER_THREADS", help="ONNX Runtime threads for the reader (per question)")
+    reader_runtime: str = setting(
+        "auto",
+        env="QA_READER_RUNTIME",
+        choices=("auto", "onnx", "torch"),
+        help="what runs the reader: onnx (ONNX Runtime, never imports PyTorch), torch (PyTorch, bfloat16 where the "
+        "CPU computes it natively: 3-4 times faster once loaded; the app's default), or auto (torch in a process "
+        "that has loaded PyTorch already, else onnx)",
+    )
 
 
 @dataclass(frozen=True)

@@ -118,10 +118,8 @@ def export_path(path: Path, base: Path, precision: str = "fp32") -> Path:
     return cache_root() / "reader" / key / f"reader-{precision}.onnx"
 
 
-def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Path:
-    """Merge the adapter into the base and export the span model to ONNX. Needs PyTorch (present at ingest)."""
-    import warnings
-
+def merged_model(path: Path, base: Path):
+    """The adapter merged into the base, with its span head: a PyTorch module giving (start, end) logits."""
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
@@ -159,6 +157,16 @@ def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Pat
             logits = self.head(states)
             return logits[..., 0], logits[..., 1]
 
+    return SpanModel().eval()
+
+
+def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Path:
+    """Merge the adapter into the base and export the span model to ONNX. Needs PyTorch (present at ingest)."""
+    import warnings
+
+    import torch
+
+    model = merged_model(path, base)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     sample = tuple(torch.ones((2, 16), dtype=torch.int64) for _ in names)
     axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "start", "end"]}
@@ -167,7 +175,7 @@ def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Pat
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            SpanModel().eval(), sample, str(partial), input_names=names, output_names=["start", "end"],
+            model, sample, str(partial), input_names=names, output_names=["start", "end"],
             dynamic_axes=axes, opset_version=17, dynamo=False,
         )  # fmt: skip
     if precision == "int8":

@@ -146,3 +146,14 @@ def test_support_rises_with_the_score_and_a_copy_is_no_rival():
     assert calibrator.weights[FEATURES.index("score")] > 0
     low, high = calibrator.support([weak, strong])
     assert 0.0 < low < high < 1.0
+
+
+def test_pytorch_and_onnx_runtime_read_the_same_span():
+    text = ARTICLES.joinpath("002_87556d76f135b60a.txt").read_text(encoding="utf-8").split("\n")[0]
+    question = "How many people were beheaded at the al-Fugaha checkpoint?"
+    [onnx] = Reader(runtime="onnx").read(question, [(text, 0)])
+    torch_reader = Reader(runtime="torch")
+    [torch] = torch_reader.read(question, [(text, 0)])
+    assert torch_reader.uses_torch() and not Reader(runtime="onnx").uses_torch()
+    assert (onnx.start, onnx.end) == (torch.start, torch.end) and "eleven" in text[onnx.start : onnx.end]
+    assert abs(onnx.margin - torch.margin) < 1.0  # bfloat16 rounding, where the CPU computes it natively

@@ -82,9 +82,9 @@ class Reranker:
         # they were ranked: each gets the best copy's score, and recency orders them.
         best: dict[str, float] = {}
         for c, p in zip(found, probabilities, strict=True):
-            best[_key(c.sentence)] = max(best.get(_key(c.sentence), 0.0), float(p))
+            best[copy_key(c.sentence)] = max(best.get(copy_key(c.sentence), 0.0), float(p))
         for c in found:
-            c.probability = best[_key(c.sentence)]
+            c.probability = best[copy_key(c.sentence)]
         rows = answerable_features(
             [c.probability for c in found], [c.features for c in found], [c.sentence for c in found]
         )
@@ -115,7 +115,7 @@ def answerable_features(
     another article) is not a rival and must not make the assistant less sure.
     """
     probabilities = np.asarray(probabilities, dtype=float)
-    keys = [_key(s) for s in sentences] if sentences is not None else None
+    keys = [copy_key(s) for s in sentences] if sentences is not None else None
     out = []
     for i, f in enumerate(features):
         rivals = [j for j in range(len(probabilities)) if j != i and (keys is None or keys[j] != keys[i])]
@@ -138,7 +138,7 @@ def answerable_features(
     return out
 
 
-def _key(sentence: str) -> str:
+def copy_key(sentence: str) -> str:
     """A sentence as its copies in other articles spell it too (case and spacing aside)."""
     return " ".join(sentence.casefold().split())
 

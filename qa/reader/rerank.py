@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.analysis import sentence_spans
+from qa.features import sentence_spans_of
 from qa.question import Question
 from qa.reader.calibrate import LEAD_CAP, Calibrator, features
 from qa.reader.runtime import Reader, Reading
-from qa.rerank import Reranker
+from qa.rerank import Reranker, copy_key
 from qa.types import Evidence, Passage
 
 _EDGE = " \t\n,;:.!?\"'“”‘’()[]"  # trimmed from a span's ends: the answer, not its punctuation
@@ -29,6 +29,7 @@ class Found:
 
     index: int
     sentence: tuple[int, int]
+    key: str  # the sentence as its copies spell it too: a copy is no rival
     span: tuple[int, int]
     reading: Reading
     features: dict[str, float]
@@ -74,9 +75,7 @@ class ReaderRanker:
         """The passages with their best candidate as evidence, best supported first (ties: the more recent
         first); unread ones last."""
         found = self.read(question, passages, query_vector)
-        supports = self.calibrator.support(
-            [f.features for f in found], [_key(passages[f.index].text[slice(*f.sentence)]) for f in found]
-        )
+        supports = self.calibrator.support([f.features for f in found], [f.key for f in found])
         best: dict[int, tuple[float, Found]] = {}
         for f, support in zip(found, supports, strict=True):
             if f.index not in best or support > best[f.index][0]:
@@ -99,31 +98,29 @@ class ReaderRanker:
     ) -> list[Found]:
         """Each sentence of the first `passages` passages that holds a span, with the calibrator's features."""
         chosen = list(range(min(self.passages, len(passages))))
+        sentences = [sentence_spans_of(passages[i]) for i in chosen]
         parts = []
-        for i in chosen:
+        for i, spans in zip(chosen, sentences, strict=True):
             text, offset = self._text(passages[i], passages)
-            sentences = _sentences(passages[i])
-            parts.append((text, offset, [(a + offset, b + offset) for a, b in sentences]))
+            parts.append((text, offset, [(a + offset, b + offset) for a, b in spans]))
         readings = self.reader.read_parts(question.standalone, parts)
         trees = self._trees(question, passages, query_vector)
         spans = []
-        for index, (text, offset, _), sentences, per_sentence in zip(
-            chosen, parts, (_sentences(passages[i]) for i in chosen), readings, strict=True
-        ):
-            for sentence, reading in zip(sentences, per_sentence, strict=True):
+        for index, (text, offset, _), own, per_sentence in zip(chosen, parts, sentences, readings, strict=True):
+            for sentence, reading in zip(own, per_sentence, strict=True):
                 span = _trimmed(text, reading.start, reading.end) if reading else None
                 if span is not None:
-                    spans.append((index, sentence, (span[0] - offset, span[1] - offset), reading))
+                    key = copy_key(passages[index].text[sentence[0] : sentence[1]])
+                    spans.append((index, sentence, key, (span[0] - offset, span[1] - offset), reading))
         found = []
-        for index, sentence, (a, b), reading in spans:
+        for index, sentence, key, (a, b), reading in spans:
             p = passages[index]
-            own = _key(p.text[sentence[0] : sentence[1]])
-            rivals = [r.margin for i, s, _, r in spans if _key(passages[i].text[s[0] : s[1]]) != own]
+            rivals = [r.margin for _, _, k, _, r in spans if k != key]
             lead = reading.margin - max(rivals) if rivals else LEAD_CAP
             probability, support = trees.get((index, sentence[0]), (0.0, 0.0))
             row = features(reading.margin, reading.score, lead, index, p.dense_rank, p.keyword_rank,
                            len(p.text[a:b].split()), probability, support)  # fmt: skip
-            found.append(Found(index, sentence, (a, b), reading, row))
+            found.append(Found(index, sentence, key, (a, b), reading, row))
         return found
 
     def _trees(
@@ -147,15 +144,6 @@ class ReaderRanker:
             return passage.text, 0
         prefix = before.text[-self.context_chars :] + "\n\n"
         return prefix + passage.text, len(prefix)
-
-
-def _sentences(passage: Passage) -> list[tuple[int, int]]:
-    return list(passage.sentence_spans) or sentence_spans(passage.text) or [(0, len(passage.text))]
-
-
-def _key(text: str) -> str:
-    """Copies of one sentence (wire copy in several articles) are not rivals."""
-    return " ".join(text.casefold().split())
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -16,6 +16,7 @@ import math
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from index.chunking import Chunk, Paragraph
 from index.errors import IndexVersionError
 
 SCHEMA_VERSION = 3
+BUSY_SECONDS = 60  # how long a connection waits for another process's write lock
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, record_id TEXT, sha256 TEXT NOT NULL,
@@ -120,7 +122,7 @@ class Catalog:
         self.path = folder / self.FILE
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._use_wal()
         if self._version() == SCHEMA_VERSION:
             return  # the common case: an index of this format, opened without taking the write lock
         # Checked and created in one write transaction: two processes opening a new index at once
@@ -142,12 +144,28 @@ class Catalog:
             self._db.execute("ROLLBACK")
             raise
 
+    def _use_wal(self) -> None:
+        """Switch to write-ahead logging (it persists: only a new index switches).
+
+        SQLite may refuse the switch at once with "database is locked", without waiting on the
+        busy timeout, when another process is switching the same new file: retry within that timeout.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     @property
     def _db(self) -> sqlite3.Connection:
         """One connection per thread: readers never see a writer's open transaction."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS, check_same_thread=False)
             self._local.db = db
         return db
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint fit fit-ranker fit-reader fit-calibrator bench-quality bench-reader bench-perf bench-backends bench-reliability bench-verify clean
+.PHONY: setup test run ingest lint fit fit-ranker fit-reader fit-calibrator bench-quality bench-reader bench-perf bench-perf-reader bench-backends bench-reliability bench-verify clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,13 @@ fit-calibrator: setup
 bench-perf: setup
 	$(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out bench/results
+
+# What the reader changes (cold start, warm answers, answers while another process ingests), warm answers read in
+# PyTorch as the app reads them.
+bench-perf-reader: setup
+	QA_RANKER=reader $(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json \
+		--bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz --realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz \
+		--answering-only --warm-like-the-app --runs 5 --out runs/perf-reader
 
 bench-backends: setup
 	$(BIN)/python -m bench.backends --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --out bench/results

@@ -12,7 +12,9 @@ Measured side by side in one run, on a machine with nothing else to do:
 - a store-only scaling run (synthetic unit vectors and keyword rows up to 200k);
 - warm `ask` while another process ingests;
 - the cost of adding one article to the 13k-chunk index.
-Writes OUT/perf.json and OUT/perf.png and prints the table.
+Writes OUT/perf.json and OUT/perf.png and prints the table. `--answering-only` measures only what
+the answerer changes (cold start, warm answers, warm answers while another process ingests), for
+example with `QA_RANKER=reader` set, and builds each index once, with no baselines beside it.
 """
 
 from __future__ import annotations
@@ -342,21 +344,30 @@ def draw(results: dict, path: Path) -> None:
     save_figure(fig, path, legend=right)
 
 
+# The targets each answer picker is held to: the reader reads, so its answers may take longer.
+TARGETS = {
+    "default": {"one_shot": "<= 1.5 s", "memory": "<= 300 MB", "warm": "<= 30 / 80 ms"},
+    "reader": {"one_shot": "<= 2.0 s", "memory": "<= 400 MB", "warm": "<= 150 / 300 ms"},
+}
+
+
 def render(results: dict) -> str:
-    ing, cold, warm_rows = results["ingest"], results["cold_start"], results["warm"]
+    ing, cold, warm_rows = results.get("ingest", {}), results["cold_start"], results["warm"]
 
     def m(spread_: dict, digits: int = 2) -> str:
         return f"{spread_['median']:.{digits}f} ({spread_['min']:.{digits}f}-{spread_['max']:.{digits}f})"
 
+    target = TARGETS.get(results.get("ranker", "default"), TARGETS["default"])
     lines = [
-        f"Performance, {results['date']} ({results['machine']})",
+        f"Performance, {results['date']} ({results['machine']}; answer picker: {results.get('ranker', 'default')}; "
+        f"warm answers read in {results.get('warm_reads_in', 'ONNX Runtime')})",
         "",
         "| measure | result (median, min-max) | target |",
         "| --- | --- | --- |",
         f"| `import qa` | {m(cold['import qa']['seconds'])} s | |",
         f"| `qa --help` | {m(cold['qa --help']['seconds'])} s | |",
-        f"| one-shot `qa ask` (sample index) | {m(cold['qa ask (one-shot)']['seconds'])} s | <= 1.5 s |",
-        f"| peak memory of that `qa ask` | {m(cold['qa ask (one-shot)']['peak_rss_mb'], 0)} MB | <= 300 MB |",
+        f"| one-shot `qa ask` (sample index) | {m(cold['qa ask (one-shot)']['seconds'])} s | {target['one_shot']} |",
+        f"| peak memory of that `qa ask` | {m(cold['qa ask (one-shot)']['peak_rss_mb'], 0)} MB | {target['memory']} |",
         f"| `python app.py` until its first answer | {m(cold['app until its first answer']['seconds'])} s | |",
     ]
     for name, row in ing.items():
@@ -371,16 +382,17 @@ def render(results: dict) -> str:
                          f"{base['chunks']} chunks, peak {base['peak_rss_mb']} MB | |")  # fmt: skip
     for name, row in warm_rows.items():
         lines.append(f"| warm ask at {row['chunks']} chunks ({name}): p50 / p95 | {row['p50_ms']} / {row['p95_ms']} ms "
-                     "| <= 30 / 80 ms |")  # fmt: skip
+                     f"| {target['warm']} |")  # fmt: skip
     busy = results["warm_while_ingesting"]
     lines.append(f"| warm ask while another process ingests: p50 | {busy['p50_ms']} ms | <= 3x idle |")
-    one = results["add_one"]
-    lines.append(f"| add one article to the 13k index (warm) | {one['seconds']} s, of which encoding {one['encode_seconds']} s "
+    one = results.get("add_one", {})
+    if one:
+        lines.append(f"| add one article to the 13k index (warm) | {one['seconds']} s, of which encoding {one['encode_seconds']} s "
                  f"| <= 0.3 s beyond its encode |")  # fmt: skip
     if "first_ingest_of_process_s" in one:
         lines.append(f"| the first article a process adds (loads the model and the sentence splitter) | "
                      f"{one['first_ingest_of_process_s']} s | |")  # fmt: skip
-    for row in results["store_scaling"]:
+    for row in results.get("store_scaling", []):
         lines.append(f"| store only, {row['chunks']:,} chunks: vector / keyword query | {row['vector_query_ms']} / "
                      f"{row['keyword_query_ms']} ms | |")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -400,10 +412,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help="repeats of each timed figure")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--scale", default="10000,50000,100000,200000", help="store-only sizes")
+    parser.add_argument("--answering-only", action="store_true", help="skip the ingest, add-one and store figures")
+    parser.add_argument("--warm-like-the-app", action="store_true", help="load PyTorch in this process first, as the "
+                        "app has it loaded, so the reader reads warm answers in it")  # fmt: skip
     args = parser.parse_args(argv)
+    full = not args.answering_only
+    if args.warm_like_the_app:
+        import torch  # noqa: F401
     results: dict = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "ranker": os.environ.get("QA_RANKER", "default"),
     }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -416,11 +435,15 @@ def main(argv: list[str] | None = None) -> None:
                               cwd=ROOT, capture_output=True).returncode == 0  # fmt: skip
         results["cold_start"] = cold_start(sample_index, args.runs)
         checkpoint(args.out, results)
-        results["ingest"] = {
-            "SQuAD v1.1": ingest_figures("squad", squad_corpus, work, args.runs),
-            # the llama-index pipeline on 13k BBC chunks would take most of an hour here: SQuAD only
-            "BBC": ingest_figures("bbc", bbc, work, 1, baseline=False),
-        }
+        if full:
+            results["ingest"] = {
+                "SQuAD v1.1": ingest_figures("squad", squad_corpus, work, args.runs),
+                # the llama-index pipeline on 13k BBC chunks would take most of an hour here: SQuAD only
+                "BBC": ingest_figures("bbc", bbc, work, 1, baseline=False),
+            }
+        else:
+            for name, corpus in (("squad", squad_corpus), ("bbc", bbc)):
+                measure(corpus, work / f"{name}-0")
         checkpoint(args.out, results)
         squad_qs = [json.loads(x)["question"] for x in squad_questions.read_text().splitlines()]
         rt_qs = [json.loads(x)["question"] for x in rt_questions.read_text().splitlines()]
@@ -430,22 +453,27 @@ def main(argv: list[str] | None = None) -> None:
             "squad": warm(work / "squad-0", squad_qs),
             "bbc": warm(big, squad_qs[:20] + SAMPLE_QUESTIONS),
         }
-        results["add_one"] = add_one(
-            big,
-            ROOT / "data" / "articles" / "003_e4b2a346130bc4d2.txt",
-            ROOT / "data" / "articles" / "001_f168f04d7b59aaf8.txt",
-        )
+        if full:
+            results["add_one"] = add_one(
+                big,
+                ROOT / "data" / "articles" / "003_e4b2a346130bc4d2.txt",
+                ROOT / "data" / "articles" / "001_f168f04d7b59aaf8.txt",
+            )
         checkpoint(args.out, results)
         combined = work / "bbc-0"
         for corpus in (squad_corpus, rt_corpus):
             subprocess.run([*QA, "ingest", str(corpus)], env=environment(combined), cwd=ROOT, capture_output=True)
         results["warm"]["bbc+squad+realtimeqa"] = warm(combined, squad_qs[:20] + rt_qs[:20])
         results["warm_while_ingesting"] = warm_while_ingesting(sample_index, SAMPLE_QUESTIONS, squad_corpus, work)
+        # The reader reads in PyTorch in a process that has loaded it (as the app has), else in ONNX Runtime.
+        results["warm_reads_in"] = "PyTorch" if "torch" in sys.modules else "ONNX Runtime"
         checkpoint(args.out, results)
-        results["store_scaling"] = store_scaling(work, [int(x) for x in args.scale.split(",")])
+        if full:
+            results["store_scaling"] = store_scaling(work, [int(x) for x in args.scale.split(",")])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "perf.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    draw(results, args.out / "perf.png")
+    if full:
+        draw(results, args.out / "perf.png")
     text = render(results)
     (args.out / "perf.md").write_text(text, encoding="utf-8")
     print(text)

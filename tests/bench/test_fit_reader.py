@@ -6,6 +6,7 @@ Its quality is not tested here (a few steps teach nothing); `make fit` reports t
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 
@@ -64,3 +65,23 @@ def test_the_artifact_exports_and_reads_a_span_of_the_passage(tiny):
 def test_a_fit_resumes_from_its_checkpoint(tiny, bench_data):
     out, _ = tiny
     assert "resumed at step" in fit(bench_data, out, out / "again.npz").stdout
+
+
+def test_a_distractor_shares_the_questions_words_but_never_holds_its_answer():
+    from bench.fit_reader import Example, distractors
+
+    def example(question, text, answers=(), group="Rhine"):
+        return Example(question, text, "", answers, group, "squad2")
+
+    asked = example("Where does the Rhine rise?", "The Rhine rises in the Swiss Alps.", ((22, "Swiss Alps"),))
+    pool = [
+        asked,
+        example("Q1", "The Rhine flows north; it rises near the Swiss Alps, some say."),  # holds the answer
+        example("Q2", "Where the Rhine meets the sea, it rises with the tide."),
+        example("Q3", "Boats carry coal."),
+        example("Q4", "Where does the Rhine rise? Nobody asks in Warsaw.", group="Warsaw"),  # another article
+    ]
+    [made] = distractors(pool, 1.0, random.Random(0))
+    assert made.text == "Where the Rhine meets the sea, it rises with the tide."
+    assert made.question == asked.question and made.answers == () and made.group == "Rhine"
+    assert distractors(pool, 0.0, random.Random(0)) == []

@@ -35,7 +35,8 @@ CONTEXT_CHARS = 400  # how much of the paragraph before is read (matches qa.read
 MAX_ANSWER_TOKENS = 30
 # Answerable questions also read against another passage that shares their words (`distractors`).
 # Off by default: at 0.5 and 2 epochs the answering passage was preferred more often (0.96 against
-# 0.92 on the fold) but span F1 fell (0.722 against 0.748) and the calibrated answers were no better.
+# 0.92 on the fold) but span F1 fell (0.722 against 0.748) and the calibrated answers were no better;
+# RealTime QA only, at 1.0 and 3 epochs, F1 0.737 against 0.751 and the calibrator no better (README).
 DISTRACTOR_SHARE = 0.0
 
 
@@ -97,8 +98,10 @@ def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
     return [e for e in examples if e.group not in held], [e for e in examples if e.group in held]
 
 
-def distractors(examples: list[Example], share: float, rng: random.Random) -> list[Example]:
-    """For a `share` of the answerable questions, the same question against the other passage of its
+def distractors(
+    examples: list[Example], share: float, rng: random.Random, sources: tuple[str, ...] = ("squad2", "realtimeqa")
+) -> list[Example]:
+    """For a `share` of the answerable questions of `sources`, the same question against the other passage of its
     article (or quiz week) that shares most of its words and does not hold the answer, as unanswerable.
 
     Read alone, a paragraph is scored only against itself; answering compares passages, and a
@@ -108,7 +111,7 @@ def distractors(examples: list[Example], share: float, rng: random.Random) -> li
     texts = _passages(examples)
     out = []
     for e in examples:
-        if e.answers and rng.random() < share:
+        if e.answers and e.source in sources and rng.random() < share:
             other = _distractor(e, texts[e.source, e.group])
             if other is not None:
                 out.append(Example(e.question, other, "", (), e.group, e.source + "-distractor"))
@@ -325,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         default=DISTRACTOR_SHARE,
         help="share of answerable questions also read against a passage that shares their words but does not answer",
     )
+    parser.add_argument(
+        "--distractor-sources",
+        default="squad2,realtimeqa",
+        help="which sources' questions get distractors (comma-separated: squad2, realtimeqa)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="fit on this many questions only (a smoke test)")
     parser.add_argument("--eval-questions", type=int, default=600)
     parser.add_argument("--checkpoint-every", type=int, default=200)
@@ -339,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         fit, held = random.Random(SEED).sample(fit, args.limit), held[: max(4, args.limit // 4)]
     rng = random.Random(SEED)
-    fit += distractors(fit, args.distractors, random.Random(SEED))
+    sources = tuple(s.strip() for s in args.distractor_sources.split(",") if s.strip())
+    fit += distractors(fit, args.distractors, random.Random(SEED), sources)
     items = [w for e in fit for w in labelled_windows(tokenizer, e, rng.random() < CONTEXT_SHARE)]
     trained_on = {
         "squad2_articles": sorted({e.group for e in fit if e.source == "squad2"}),
@@ -406,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             "batch": args.batch,
             "seed": SEED,
             "distractors": args.distractors,
+            "distractor_sources": list(sources),
         },
         "trained_on": trained_on,
         "held_out_fold": history[-1] if history else {},

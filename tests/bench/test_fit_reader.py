@@ -85,3 +85,4 @@ def test_a_distractor_shares_the_questions_words_but_never_holds_its_answer():
     assert made.text == "Where the Rhine meets the sea, it rises with the tide."
     assert made.question == asked.question and made.answers == () and made.group == "Rhine"
     assert distractors(pool, 0.0, random.Random(0)) == []
+    assert distractors(pool, 1.0, random.Random(0), ("realtimeqa",)) == []  # only the sources asked for

@@ -119,13 +119,19 @@ def fit(samples: list[tuple[str, dict[str, float], int, str]], questions: int) -
     return replace(calibrator, threshold=best, info=info)
 
 
-def build_assistant(corpus: Path, index: Path):
+def build_assistant(corpus: Path, index: Path, trees: Path | None = None):
+    """An assistant reading with the reader; its trees input fitted without this fold if `trees` names them."""
     from qa import Assistant, Settings
+    from qa import model as fitted
+    from qa.rerank import Reranker
 
     assistant = Assistant(settings=Settings.from_env({}, index_dir=index, retrieval_ranker="reader"))
     report = assistant.ingest([corpus])
     if report.errors:
         raise SystemExit(f"could not ingest {corpus}: {report.errors[:3]}")
+    if trees is not None:
+        reranker = assistant.retriever.reranker
+        reranker.trees = Reranker(reranker.trees.weight, models=fitted.load(trees))
     return assistant
 
 
@@ -136,7 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/fit-calibrator"))
     parser.add_argument("--calibrator", type=Path, default=SHIPPED, help="where to write the fitted calibrator")
     parser.add_argument("--reuse-samples", action="store_true", help="refit on the candidates read by the last run")
+    parser.add_argument(
+        "--trees", type=Path, default=None,
+        help="the word-feature ranker fitted without this fold (`make fit-ranker` writes runs/fit/"
+        "ranker-out-of-fold.json); default: the shipped one, which trained on the fold's questions",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.trees is not None and not args.trees.is_file():
+        parser.error(f"no trees at {args.trees}: run `make fit-ranker` first")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
     _, held = split(squad_examples(args.squad2) + realtimeqa_examples(args.realtimeqa))
@@ -163,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "realtimeqa":
             items = [i for i in items if " ".join(i["question"].split()) in held_quizzes]
         print(f"{name}: {len(items)} held-out questions", flush=True)
-        samples += collect(build_assistant(corpus_dir, args.out / f"{name}-index"), items, name)
+        samples += collect(build_assistant(corpus_dir, args.out / f"{name}-index", args.trees), items, name)
         asked += len(items)
     cache.write_text(json.dumps({"questions": asked, "samples": samples}), encoding="utf-8")
     return _write(fit(samples, asked), args, held_titles, held_quizzes, started)

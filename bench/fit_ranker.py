@@ -9,8 +9,14 @@ Fitted only on data that is never reported on (see bench/splits.py):
 - RealTime QA quizzes dated before 2024 whose correct choice is in their evidence passage,
   with every pre-2024 passage as the corpus.
 Each question goes through the real retrieve stage; every candidate sentence's features are
-recorded with whether it holds the answer. Three logistic regressions (scikit-learn, used
-here only) are exported as plain numbers; answering evaluates them with numpy.
+recorded with whether it holds the answer. The sentence trees, the abstention calibrator and the
+short-answer model (scikit-learn, used here only) are exported as plain numbers; answering
+evaluates them with numpy.
+
+A second copy is fitted without the questions of the reader's held-out fold
+(`bench/fit_reader.split`), written to `ranker-out-of-fold.json` in the work folder: the reader's
+calibrator is fitted on that fold with the trees' view of each sentence as an input, and trees
+that trained on those very questions would look far more sure there than on new questions.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ TARGET_PRECISION = 0.9  # the default threshold is where answered precision reac
 MIN_COVERAGE = 0.5  # ... if at least this share of the fitting questions is answered there (see `fit`)
 TREES = 150
 PHRASE_PRECISION = 0.7  # a short answer leads only where the top phrase was right this often
+OUT_OF_FOLD = "ranker-out-of-fold.json"  # the models fitted without the reader's held-out fold, in the work folder
 
 
 @dataclass
@@ -56,6 +63,7 @@ class Example:
     """One question's candidate sentences: feature rows, labels, and the phrases of its gold sentences."""
 
     source: str
+    question: str
     answerable: bool
     rows: list[dict[str, float]]
     sentences: list[str]
@@ -93,7 +101,7 @@ def collect(assistant, questions: list[dict], source: str, progress: Callable[[i
                 for p in options:
                     best = max(token_f1(p.text, a) for a in item["answers"])
                     phrases.append((p.features, int(best >= 0.5)))
-        out.append(Example(source, not item.get("unanswerable"), [c.features for c in found], [c.sentence for c in found],
+        out.append(Example(source, item["question"], not item.get("unanswerable"), [c.features for c in found], [c.sentence for c in found],
                            labels, phrases, lenient))  # fmt: skip
         progress(done, len(questions))
     return out
@@ -265,6 +273,14 @@ def draw(curve: list[tuple[float, float, float]], threshold: float, path: Path) 
     save_figure(fig, path, legend=ax)
 
 
+def reader_fold(squad2: Path, realtimeqa: Path) -> set[str]:
+    """The questions of the reader's held-out fold, on which its calibrator is fitted."""
+    from bench.fit_reader import realtimeqa_examples, split, squad_examples
+
+    _, held = split(squad_examples(squad2) + realtimeqa_examples(realtimeqa))
+    return {" ".join(e.question.split()) for e in held}
+
+
 def build_assistant(corpus: Path, index: Path):
     from qa import Assistant, Settings
     from qa.rerank import Reranker
@@ -333,6 +349,12 @@ def main(argv: list[str] | None = None) -> None:
         with gzip.open(cache, "wb") as f:
             pickle.dump(examples, f)
     models, stats = fit(examples)
+    held = reader_fold(args.squad2, args.realtimeqa)
+    out_of_fold = [e for e in examples if " ".join(e.question.split()) not in held]
+    models_out, _ = fit(out_of_fold)
+    models_out["info"] = {"fitted_on": f"the same questions but the {len(examples) - len(out_of_fold)} of the "
+                          "reader's held-out fold (bench/fit_reader.split): the reader calibrator's trees input"}  # fmt: skip
+    (args.out / OUT_OF_FOLD).write_text(json.dumps(models_out, indent=1) + "\n", encoding="utf-8")
     info = {
         "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         "fitted_on": {
@@ -363,7 +385,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{stats['phrases']} phrases; abstention threshold {models['threshold']} (answered precision reached "
           f"{TARGET_PRECISION} at {stats['precision_target_threshold']}, answering "
           f"{stats['precision_target_coverage']:.0%} of the fitting questions)")  # fmt: skip
-    print(f"wrote {args.model} and {args.out / 'abstention.png'} in {time.perf_counter() - started:.0f} s")
+    print(f"wrote {args.model} and {args.out / 'abstention.png'}; without the reader's fold "
+          f"({len(examples) - len(out_of_fold)} questions): {args.out / OUT_OF_FOLD}; "
+          f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

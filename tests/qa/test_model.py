@@ -66,3 +66,5 @@ def test_refitting_on_a_tiny_slice_runs(bench_data, tmp_path):  # noqa: F811
     assert "fitted on:" in done.stdout
     refitted = model.load(target)
     assert refitted.sentence.features and (out / "abstention.png").stat().st_size > 1000
+    # The copy fitted without the reader's held-out fold, for the reader's calibrator, loads too.
+    assert model.load(out / "ranker-out-of-fold.json").sentence.features == refitted.sentence.features

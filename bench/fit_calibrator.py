@@ -1,13 +1,16 @@
 """Fit the abstention calibrator on the reader's held-out fold; write `qa/reader/calibrator.json`.
 
-    python -m bench.fit_calibrator --squad2 dev-v2.0.json --realtimeqa realtimeqa.jsonl.gz --out runs/fit-calibrator
+    python -m bench.fit_calibrator --squad2 dev-v2.0.json --realtimeqa realtimeqa.jsonl.gz --out runs/fit-calibrator \
+        --trees runs/fit/ranker-out-of-fold.json
 
 The questions are the reader's early-stopping fold (`bench/fit_reader.split`): fitting data the
 reader never trained on, so its scores there look as they will on new questions. Each question
 goes through the real retrieve and read stages, over the same corpora as before (all 35 SQuAD
 v2.0 articles; every RealTime QA passage dated before 2024). Every candidate sentence read is
-recorded with whether its answer is right; a logistic regression (scikit-learn, here only),
-each question weighing the same, is exported as plain numbers. The default threshold is where
+recorded with whether its answer is right. The trees' view of each sentence (an input) comes from
+the copy of the trees fitted without this fold (`--trees`), as a new question meets the shipped
+ones. A logistic regression (scikit-learn, here only), each question weighing the same, is
+exported as plain numbers. The default threshold is where
 accuracy (right answers and right abstentions, SQuAD and RealTime QA weighing the same) of each
 question's leading candidate is highest.
 """

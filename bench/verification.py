@@ -12,8 +12,9 @@ as the retrieved passages):
   paragraph (the hard case).
 A planted error is flagged when the verifier marks it unsupported (a wrong-paragraph claim
 re-cited to the right paragraph also counts as caught); a true claim is flagged when it is
-not accepted as cited. `--tune` picks the verify settings on SQuAD v2.0's articles; the
-figures reported are on the 13 v1.1 articles that are not in v2.0.
+not accepted as cited. `--tune` picks the verify settings on the 25 fitting articles of SQuAD
+v2.0 (`bench/splits.py`; the other 10 report abstention elsewhere); the figures reported are on
+the 13 v1.1 articles that are not in v2.0.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.splits import squad_held_out
+from bench.splits import SQUAD2_FIT, squad_held_out
 from index.analysis import fold, name_key, sentence_spans, words
 from qa.answer import Draft
 from qa.config import VerifySettings
@@ -54,6 +55,7 @@ LABELS = {
 }
 TRUE_KINDS = ("true_clause", "true_statement")
 OTHERS = 4  # other paragraphs of the article handed over as retrieved passages
+TRUE_CLAUSE_FLAGGED = 0.03  # tuning keeps true (a) flagged at most this often: a clause copied from its source passes
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|de|von|van|the|and)?\s*[A-Z][\w'’-]*)*")
 _AUX = r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would)"
@@ -257,7 +259,8 @@ def cached_similarity(embedder):
 
 
 def tune(cases: list[Case], make) -> tuple[VerifySettings, list[dict]]:
-    """The settings that catch the most planted errors (first three kinds) with at most 5% true (a) flagged."""
+    """The settings that catch the most planted errors (first three kinds) with at most TRUE_CLAUSE_FLAGGED of true
+    (a) flagged."""
     trials = []
     grid = itertools.product((0.45, 0.55, 0.65), (0.3, 0.5, 0.7), (0, 3, 5), (0.25, 0.5), (False, True))
     for min_support, word_weight, anchor_words, min_anchor, anchor_names in grid:
@@ -276,10 +279,10 @@ def tune(cases: list[Case], make) -> tuple[VerifySettings, list[dict]]:
         print(f"tune {min_support} {word_weight} {anchor_words} {min_anchor} {anchor_names}: caught {caught:.3f}, "
               f"true (a) {trial['true_a']:.3f}, (b) {trial['true_b']:.3f}, hard {trial['hard']:.3f}",
               file=sys.stderr, flush=True)  # fmt: skip
-    # The targets first (every planted kind of the first three at >= 0.95, true (a) at <= 0.05),
+    # The targets first (every planted kind of the first three at >= 0.95, true (a) at <= TRUE_CLAUSE_FLAGGED),
     # then the fewest true statements flagged plus the most hard cases caught.
-    ok = [t for t in trials if t["true_a"] <= 0.05 and t["caught"] >= 0.95] or [
-        t for t in trials if t["true_a"] <= 0.05
+    ok = [t for t in trials if t["true_a"] <= TRUE_CLAUSE_FLAGGED and t["caught"] >= 0.95] or [
+        t for t in trials if t["true_a"] <= TRUE_CLAUSE_FLAGGED
     ]
     best = max(ok or trials, key=lambda t: (t["hard"] - t["true_b"], t["caught"]))
     return best["settings"], trials
@@ -296,7 +299,7 @@ def render(result: dict, *, settings: VerifySettings, held_out: list[str], sampl
         f"Python {platform.python_version()})",
         f"Reported on the {len(held_out)} SQuAD v1.1 dev articles not in v2.0 ({sample} questions sampled); "
         f"verify settings: window {settings.window}, compare {settings.compare}, word weight "
-        f"{settings.word_weight}, min support {settings.min_support} (tuned on SQuAD v2.0's articles).",
+        f"{settings.word_weight}, min support {settings.min_support} (tuned on SQuAD v2.0's fitting articles).",
         "",
     ]
     return "\n".join(head + lines) + "\n"
@@ -308,7 +311,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--squad2", type=Path, required=True, help="SQuAD v2.0 dev JSON")
     parser.add_argument("--sample", type=int, default=800, help="questions sampled per split")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tune", action="store_true", help="pick the verify settings on SQuAD v2.0 first")
+    parser.add_argument(
+        "--tune", action="store_true", help="pick the verify settings on SQuAD v2.0's fitting articles first"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -324,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = VerifySettings()
     trials: list[dict] = []
     if args.tune:
-        fit = articles(args.squad2)
+        fit = articles(args.squad2, set(SQUAD2_FIT))
         names = Names.load(corpus_names=corpus_names(fit))
         settings, trials = tune(cases_for(fit, args.sample, args.seed), lambda s: make(s, names))
     report = articles(args.squad1, set(held))

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import convert_realtimeqa, convert_squad
-from bench.fit_reader import realtimeqa_examples, split, squad_examples
+from bench.fit_reader import held_out, question_key
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT
 from evaluation.metrics import answer_matches
 from qa.conversation import Condenser
@@ -155,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no trees at {args.trees}: run `make fit-ranker` first")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
-    _, held = split(squad_examples(args.squad2) + realtimeqa_examples(args.realtimeqa))
+    held = held_out(args.squad2, args.realtimeqa)
     held_titles = {e.group for e in held if e.source == "squad2"}
-    held_quizzes = {" ".join(e.question.split()) for e in held if e.source == "realtimeqa"}
+    held_quizzes = {question_key(e.question) for e in held if e.source == "realtimeqa"}
     assert held_titles <= set(SQUAD2_FIT)
 
     corpus, questions = convert_squad.convert(
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, corpus_dir, qfile in (("squad2", corpus, questions), ("realtimeqa", rt_corpus, rt_questions)):
         items = [json.loads(line) for line in qfile.read_text(encoding="utf-8").splitlines() if line.strip()]
         if name == "realtimeqa":
-            items = [i for i in items if " ".join(i["question"].split()) in held_quizzes]
+            items = [i for i in items if question_key(i["question"]) in held_quizzes]
         print(f"{name}: {len(items)} held-out questions", flush=True)
         samples += collect(build_assistant(corpus_dir, args.out / f"{name}-index", args.trees), items, name)
         asked += len(items)

@@ -42,6 +42,7 @@ import numpy as np
 
 from bench import convert_realtimeqa, convert_squad
 from bench.common import save_figure
+from bench.fit_reader import held_out, question_key
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT
 from evaluation.metrics import token_f1
 from qa import model as fitted
@@ -273,14 +274,6 @@ def draw(curve: list[tuple[float, float, float]], threshold: float, path: Path) 
     save_figure(fig, path, legend=ax)
 
 
-def reader_fold(squad2: Path, realtimeqa: Path) -> set[str]:
-    """The questions of the reader's held-out fold, on which its calibrator is fitted."""
-    from bench.fit_reader import realtimeqa_examples, split, squad_examples
-
-    _, held = split(squad_examples(squad2) + realtimeqa_examples(realtimeqa))
-    return {" ".join(e.question.split()) for e in held}
-
-
 def build_assistant(corpus: Path, index: Path):
     from qa import Assistant, Settings
     from qa.rerank import Reranker
@@ -349,8 +342,8 @@ def main(argv: list[str] | None = None) -> None:
         with gzip.open(cache, "wb") as f:
             pickle.dump(examples, f)
     models, stats = fit(examples)
-    held = reader_fold(args.squad2, args.realtimeqa)
-    out_of_fold = [e for e in examples if " ".join(e.question.split()) not in held]
+    held = {question_key(e.question) for e in held_out(args.squad2, args.realtimeqa)}
+    out_of_fold = [e for e in examples if question_key(e.question) not in held]
     models_out, _ = fit(out_of_fold)
     models_out["info"] = {"fitted_on": f"the same questions but the {len(examples) - len(out_of_fold)} of the "
                           "reader's held-out fold (bench/fit_reader.split): the reader calibrator's trees input"}  # fmt: skip

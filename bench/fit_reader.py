@@ -90,6 +90,16 @@ def realtimeqa_examples(path: Path) -> list[Example]:
     return out
 
 
+def held_out(squad2: Path, realtimeqa: Path) -> list[Example]:
+    """The held-out fold of the fitting data: the reader never trains on it, its calibrator is fitted on it."""
+    return split(squad_examples(squad2) + realtimeqa_examples(realtimeqa))[1]
+
+
+def question_key(text: str) -> str:
+    """A question as the fold and the converted question files both spell it (whitespace folded)."""
+    return " ".join(text.split())
+
+
 def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
     """(fit, held-out fold): whole articles and whole quiz weeks, drawn with the fixed seed."""
     rng = random.Random(SEED)

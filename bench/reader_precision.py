@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.fit_reader import SEED, f1, realtimeqa_examples, split, squad_examples
+from bench.fit_reader import SEED, f1, held_out
 from bench.splits import squad_held_out
 from index.embedding import cpu_has_bf16
 from qa.reader import artifact
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
-    _, held = split(squad_examples(args.squad2) + realtimeqa_examples(args.realtimeqa))
+    held = held_out(args.squad2, args.realtimeqa)
     fold = [(e.question, e.text, [t for _, t in e.answers]) for e in held if e.answers]
     sets = {
         "fitting data, held-out fold (chooses the precision)": rng.sample(fold, min(args.questions, len(fold))),

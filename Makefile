@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared/bench
 
-.PHONY: setup test run ingest lint fit fit-ranker fit-reader fit-calibrator bench-quality bench-reader bench-perf bench-perf-reader bench-backends bench-reliability bench-verify clean
+.PHONY: setup test run ingest lint fit fit-ranker fit-reader fit-calibrator fit-judge bench-quality bench-reader bench-perf bench-perf-reader bench-backends bench-reliability bench-verify clean
 
 setup: $(STAMP)
 
@@ -35,7 +35,7 @@ bench-quality: setup
 # The word-feature ranker (trees, a calibrator input; also a copy fitted without the reader's held-out fold, which
 # the calibrator is fitted on), then the reader (about 30 minutes on 2 cores; resumes from
 # runs/fit-reader/checkpoint.pt) and its calibrator.
-fit: fit-ranker fit-reader fit-calibrator
+fit: fit-ranker fit-reader fit-calibrator fit-judge
 
 fit-ranker: setup
 	$(BIN)/python -m bench.fit_ranker --squad2 $(SHARED)/squad/dev-v2.0.json \
@@ -50,6 +50,11 @@ fit-calibrator: setup
 	$(BIN)/python -m bench.fit_calibrator --squad2 $(SHARED)/squad/dev-v2.0.json \
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit-calibrator \
 		--trees runs/fit/ranker-out-of-fold.json
+
+# The support judge of the llm mode's verifier (about 35 minutes on 2 cores; resumes from runs/fit-judge/checkpoint.pt).
+fit-judge: setup
+	$(BIN)/python -m bench.fit_judge --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit-judge
 
 bench-perf: setup
 	$(BIN)/python -m bench.perf --squad $(SHARED)/squad/dev-v1.1.json --bbc $(SHARED)/news-corpus/bbc-news-2225.jsonl.gz \
@@ -74,7 +79,9 @@ bench-reader: setup
 		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out bench/results
 
 bench-verify: setup
-	$(BIN)/python -m bench.verification --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json --tune --out bench/results
+	$(BIN)/python -m bench.verification --squad1 $(SHARED)/squad/dev-v1.1.json --squad2 $(SHARED)/squad/dev-v2.0.json \
+		--realtimeqa $(SHARED)/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --labels bench/labels/smollm2-60.jsonl \
+		--tune --tune-judge --out bench/results
 
 clean:
 	rm -rf $(VENV) .pytest_cache runs

@@ -84,10 +84,15 @@ def realtimeqa_examples(path: Path) -> list[Example]:
             at = evidence.lower().find(choice.lower())
             if at < 0 or not choice.strip():
                 continue
-            week = date[:4] + "-w" + str(int(date[5:7]) * 5 + int(date[8:10]) // 7)
+            week = quiz_week(date)
             answers = ((at, evidence[at : at + len(choice)]),)
             out.append(Example(row["question_sentence"], evidence, "", answers, week, "realtimeqa"))
     return out
+
+
+def quiz_week(date: str) -> str:
+    """The quiz week a RealTime QA date (YYYY-MM-DD) falls in: the unit its folds are split by."""
+    return date[:4] + "-w" + str(int(date[5:7]) * 5 + int(date[8:10]) // 7)
 
 
 def held_out(squad2: Path, realtimeqa: Path) -> list[Example]:
@@ -189,7 +194,7 @@ def _tokens(text: str) -> list[str]:
 class Trainer:
     """The LoRA-adapted encoder and span head, trained under bf16 autocast with checkpoints."""
 
-    def __init__(self, base: Path, rank: int, alpha: int, threads: int) -> None:
+    def __init__(self, base: Path, rank: int, alpha: int, threads: int, outputs: int = 2) -> None:
         import torch
         from peft import LoraConfig, get_peft_model
         from transformers import AutoConfig, AutoModel
@@ -202,19 +207,23 @@ class Trainer:
         # No dropout on the adapters: like attention dropout, it costs more than twice the step time on this CPU.
         lora = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.0, target_modules=artifact.TARGETS)
         self.encoder = get_peft_model(encoder, lora)
-        self.head = torch.nn.Linear(config.hidden_size, 2)
+        self.head = torch.nn.Linear(config.hidden_size, outputs)
         self.rank, self.alpha = rank, alpha
         self.torch = torch
 
     def parameters(self):
         return [p for p in self.encoder.parameters() if p.requires_grad] + list(self.head.parameters())
 
-    def logits(self, inputs: dict[str, np.ndarray]):
+    def outputs(self, inputs: dict[str, np.ndarray]):
+        """The head's outputs at every token (batch, tokens, outputs), in float32."""
         torch = self.torch
         tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
         with torch.autocast("cpu", dtype=torch.bfloat16):
             states = self.encoder(**tensors).last_hidden_state
-            out = self.head(states).float()
+            return self.head(states).float()
+
+    def logits(self, inputs: dict[str, np.ndarray]):
+        out = self.outputs(inputs)
         return out[..., 0], out[..., 1]
 
     def state(self) -> dict:
@@ -313,12 +322,60 @@ def _figures(rows: list[tuple]) -> dict:
     }
 
 
-def batches(items: list[tuple[Window, int, int]], size: int, rng: random.Random) -> list[list]:
-    """Batches of windows of about one length (little padding), in a random order."""
-    order = sorted(range(len(items)), key=lambda i: (items[i][0].length, rng.random()))
+def batches(items: list, size: int, rng: random.Random, key) -> list[list]:
+    """Batches of items of about one length (`key`; little padding), in a random order."""
+    order = sorted(range(len(items)), key=lambda i: (key(items[i]), rng.random()))
     groups = [[items[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
     rng.shuffle(groups)
     return groups
+
+
+def train(trainer: Trainer, items: list, step, args, evaluate, *, key) -> list[dict]:
+    """`args.epochs` passes over `items` in batches of about one length (`key`), with `step(trainer, optimizer,
+    scheduler, batch) -> loss`; checkpoints in `args.out` every `args.checkpoint_every` steps and resumes from
+    there; `evaluate()` on the held-out fold after each epoch. Returns the fold's history."""
+    from transformers import get_linear_schedule_with_warmup
+
+    optimizer = trainer.torch.optim.AdamW(trainer.parameters(), lr=args.lr, weight_decay=0.01)
+    per_epoch = math.ceil(len(items) / args.batch)
+    total = max(1, int(per_epoch * args.epochs))
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(0.06 * total), total)
+    args.out.mkdir(parents=True, exist_ok=True)
+    checkpoint = args.out / "checkpoint.pt"
+    done, history = 0, []
+    if checkpoint.exists():
+        saved = trainer.torch.load(checkpoint, weights_only=False)
+        trainer.load_state(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        done, history = saved["step"], saved["history"]
+        print(f"resumed at step {done} of {total}", flush=True)
+    trainer.encoder.train()
+    began, losses = time.time(), []
+    epoch = done // per_epoch
+    while done < total:
+        plan = batches(items, args.batch, random.Random(SEED + epoch), key)
+        for group in plan[done - epoch * per_epoch :]:
+            losses.append(step(trainer, optimizer, scheduler, group))
+            done += 1
+            if done % 50 == 0:
+                rate = len(losses) * args.batch / (time.time() - began)
+                print(f"step {done}/{total} loss {np.mean(losses[-50:]):.3f} ({rate:.1f} examples/s)", flush=True)
+            if done % args.checkpoint_every == 0 or done == total:
+                state = {"model": trainer.state(), "optimizer": optimizer.state_dict(),
+                         "scheduler": scheduler.state_dict(), "step": done, "history": history}  # fmt: skip
+                trainer.torch.save(state, checkpoint.with_suffix(".partial"))
+                checkpoint.with_suffix(".partial").replace(checkpoint)
+            if done % per_epoch == 0 or done == total:
+                trainer.encoder.eval()
+                figures = evaluate()
+                trainer.encoder.train()
+                history.append({"step": done, **figures})
+                print(f"held-out fold at step {done}: {figures}", flush=True)
+            if done >= total:
+                break
+        epoch += 1
+    return history
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,8 +408,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint-every", type=int, default=200)
     args = parser.parse_args(argv)
 
-    from transformers import get_linear_schedule_with_warmup
-
     base = artifact.base_dir()
     tokenizer = artifact.tokenizer(base)
     examples = squad_examples(args.squad2) + realtimeqa_examples(args.realtimeqa)
@@ -376,43 +431,12 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"trained_on": trained_on}, indent=1), flush=True)
 
     trainer = Trainer(base, args.rank, args.alpha, args.threads)
-    optimizer = trainer.torch.optim.AdamW(trainer.parameters(), lr=args.lr, weight_decay=0.01)
-    per_epoch = math.ceil(len(items) / args.batch)
-    total = max(1, int(per_epoch * args.epochs))
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(0.06 * total), total)
-    args.out.mkdir(parents=True, exist_ok=True)
-    checkpoint = args.out / "checkpoint.pt"
-    step, history = 0, []
-    if checkpoint.exists():
-        saved = trainer.torch.load(checkpoint, weights_only=False)
-        trainer.load_state(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        step, history = saved["step"], saved["history"]
-        print(f"resumed at step {step} of {total}", flush=True)
-    trainer.encoder.train()
-    began, losses = time.time(), []
-    epoch = step // per_epoch
-    while step < total:
-        plan = batches(items, args.batch, random.Random(SEED + epoch))
-        for group in plan[step - epoch * per_epoch :]:
-            losses.append(train_step(trainer, optimizer, scheduler, group))
-            step += 1
-            if step % 50 == 0:
-                rate = len(losses) * args.batch / (time.time() - began)
-                print(f"step {step}/{total} loss {np.mean(losses[-50:]):.3f} ({rate:.1f} windows/s)", flush=True)
-            if step % args.checkpoint_every == 0 or step == total:
-                state = {"model": trainer.state(), "optimizer": optimizer.state_dict(),
-                         "scheduler": scheduler.state_dict(), "step": step, "history": history}  # fmt: skip
-                trainer.torch.save(state, checkpoint.with_suffix(".partial"))
-                checkpoint.with_suffix(".partial").replace(checkpoint)
-            if step % per_epoch == 0 or step == total:
-                figures = evaluate(trainer, tokenizer, held, args.eval_questions)
-                history.append({"step": step, **figures})
-                print(f"held-out fold at step {step}: {figures}", flush=True)
-            if step >= total:
-                break
-        epoch += 1
+    began = time.time()
+    history = train(
+        trainer, items, train_step, args,
+        lambda: evaluate(trainer, tokenizer, held, args.eval_questions),
+        key=lambda item: item[0].length,
+    )  # fmt: skip
 
     info = {
         "base_sha256": artifact.base_hash(base),
@@ -433,6 +457,11 @@ def main(argv: list[str] | None = None) -> int:
         "held_out_fold": history[-1] if history else {},
         "train_seconds": round(time.time() - began),
     }
+    return write(args, trainer, info, history)
+
+
+def write(args, trainer: Trainer, info: dict, history: list[dict]) -> int:
+    """The artifact (`args.artifact`) and the fit's record with its history (`args.out/fit.json`)."""
     artifact.save(args.artifact, trainer.weights(), info)
     (args.out / "fit.json").write_text(json.dumps({**info, "history": history}, indent=1), encoding="utf-8")
     print(f"wrote {args.artifact} ({args.artifact.stat().st_size / 1e6:.1f} MB)")

@@ -32,6 +32,7 @@ from qa.llm import LanguageModel
 from qa.names import Names
 from qa.question import Term
 from qa.reader.artifact import SHIPPED as SHIPPED_READER
+from qa.reader.judge import Judge
 from qa.reader.rerank import ReaderRanker
 from qa.reader.runtime import Reader
 from qa.rerank import Reranker
@@ -144,8 +145,13 @@ class Assistant:
             runtime=settings.retrieval.reader_runtime,
         )
         self.retriever = retriever or self._default_retriever()
+        # The judge loads on the first sentence a model writes; the extractive mode never needs it.
+        judge = Judge(threads=settings.retrieval.reader_threads, runtime=settings.retrieval.reader_runtime)
         self.verifier = verifier or Verifier(
-            similarity=self._similarity, names=self._current_names, settings=settings.verify
+            similarity=self._similarity,
+            names=self._current_names,
+            judge=judge if settings.verify.judge else None,
+            settings=settings.verify,
         )
         self.answerers = Registry({"extractive": lambda: ExtractiveAnswerer(self.prompts)})
         if self.llm is not None:
@@ -175,6 +181,8 @@ class Assistant:
         if self.settings.retrieval.ranker == "reader" and (report.new_articles or report.changed_articles):
             # The reader's one-time export needs PyTorch, which an ingest has loaded anyway.
             self.reader.prepare(lambda message: on_progress(0, 0, message) if on_progress else None)
+        if self.llm is not None and self.verifier.judge is not None and hasattr(self.verifier.judge, "prepare"):
+            self.verifier.judge.prepare(lambda message: on_progress(0, 0, message) if on_progress else None)
         return report
 
     def remove(self, target: str | Path) -> IngestReport:

@@ -197,6 +197,15 @@ class VerifySettings:
     anchor_names: bool = setting(
         True, env="QA_VERIFY_ANCHOR_NAMES", help="names too, not only numbers and dates, must stand in the same context"
     )
+    judge: bool = setting(
+        True, env="QA_VERIFY_JUDGE", help="the fitted support judge scores agreement (off: shared words and similarity)"
+    )
+    judge_min_support: float = setting(
+        0.5, env="QA_VERIFY_JUDGE_MIN", help="the judge's probability (0-1) a span needs to support a sentence"
+    )
+    judge_anchors: bool = setting(
+        False, env="QA_VERIFY_JUDGE_ANCHORS", help="with the judge, keep the same-context rule for names and numbers"
+    )
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 A sentence holds when a span of its cited paragraph (one to three consecutive sentences)
 contains every name, number and date it states, name variants the retriever knows
-included, and agrees with it in words and in meaning (embedding similarity). When the
-cited paragraph fails but another retrieved paragraph holds, the sentence is re-cited to
-it; otherwise it is marked unsupported. No NLI model ships offline, so none is required:
-`judge=` is the seam where one plugs in.
+included, and the support judge (a model fitted for this, `qa.reader.judge`) finds that
+the span says it. Without the judge, agreement in words and in meaning (embedding
+similarity) stands in, with a rule that names and numbers stand in the same context. When
+the cited paragraph fails but another retrieved paragraph holds, the sentence is re-cited
+to it; otherwise it is marked unsupported.
 
 Quotes made by the extractive answerer are the articles' own words; their check is that
 each quote round-trips (in `citations.check_round_trip`).
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.analysis import content_words, fold, stem, stopwords, trim_spans
@@ -67,8 +68,8 @@ _NUMBER_WORDS = {
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 
-# Compares a cited span (premise) with a claim (hypothesis): 0-1 agreement. An NLI model fits here.
-Judge = Callable[[str, str], float]
+# Scores (span, claim) pairs: the probability (0-1) that each span states what its claim says.
+Judge = Callable[[Sequence[tuple[str, str]]], list[float]]
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ class Verifier:
     """Checks drafts against their sources.
 
     `similarity(text, others)` gives meaning-level similarity (cosine of embeddings);
-    `names()` the alias table and the corpus's spellings; `judge` an optional extra
-    agreement score (an NLI model, say), averaged in when given.
+    `names()` the alias table and the corpus's spellings; `judge` the fitted support
+    judge (`qa.reader.judge`), which replaces words and similarity as the agreement score
+    when given.
     """
 
     name = "verify"
@@ -160,18 +162,16 @@ class Verifier:
         """(verdict, the supporting spans, why not) for one claim and the passages it cites."""
         if not content_words(claim):
             return UNSUPPORTED, [], "states nothing to check"
-        own = [
-            s
-            for s in (self.best_span(claim, p, names) for p in cited)
-            if s.holds and s.score >= self.settings.min_support
-        ]
+        limit = self.settings.judge_min_support if self.judge else self.settings.min_support
+        tried = self.best_spans(claim, cited, names)
+        own = [s for s in tried if s.holds and s.score >= limit]
         if own:
             return SUPPORTED, [max(own, key=lambda s: s.score)], ""
-        others = [p for p in candidates if p not in cited]
-        best = max((self.best_span(claim, p, names) for p in others), key=lambda s: (s.holds, s.score), default=None)
-        if best is not None and best.holds and best.score >= self.settings.min_support:
+        others = self.best_spans(claim, [p for p in candidates if p not in cited], names)
+        best = max(others, key=lambda s: (s.holds, s.score), default=None)
+        if best is not None and best.holds and best.score >= limit:
             return RECITED, [best], ""
-        tried = [self.best_span(claim, p, names) for p in cited] or ([best] if best else [])
+        tried = tried or ([best] if best else [])
         missing = next((s.missing for s in tried if s.missing), ())
         if missing:
             return UNSUPPORTED, [], f"{', '.join(missing)} not in the sources"
@@ -179,6 +179,43 @@ class Verifier:
 
     def best_span(self, claim: str, passage: Passage, names: Names | None = None) -> Support:
         """The span of `passage` (one to `window` consecutive sentences) that best supports `claim`."""
+        return self.best_spans(claim, [passage], names)[0]
+
+    def best_spans(self, claim: str, passages: Sequence[Passage], names: Names | None = None) -> list[Support]:
+        """For each passage, its span that best supports `claim`; the spans of all passages are compared by meaning
+        (or judged) in one call.
+
+        The exact rules come first: a span that lacks a name, number or date of the claim never
+        supports it. Of the `compare` spans of each passage that share the most words with the
+        claim, the judge (when given) scores those the rules let through, one forward pass each;
+        without it, agreement is shared words and embedding similarity.
+        """
+        heads = [self._candidates(claim, p, names) for p in passages]
+        flat = [(k, c) for k, head in enumerate(heads) for c in head]
+        texts = [passages[k].text[a:b] for k, (_, (a, b), _, _) in flat]
+        if self.judge is not None:
+            judged = [i for i, (_, (_, _, missing, _)) in enumerate(flat) if not missing]
+            found = self.judge([(texts[i], claim) for i in judged]) if judged else []
+            scores = [0.0] * len(flat)
+            for i, score in zip(judged, found, strict=True):
+                scores[i] = score
+        else:
+            sims = self.similarity(claim, texts) if self.similarity and texts else [0.0] * len(texts)
+            # Without a meaning model, shared words are all there is to go on.
+            share = self.settings.word_weight if self.similarity else 1.0
+            scores = [share * c[3] + (1 - share) * max(sim, 0.0) for (_, c), sim in zip(flat, sims, strict=True)]
+        best: list[Support | None] = [None] * len(passages)
+        for (k, (_, span, missing, _)), score in zip(flat, scores, strict=True):
+            candidate = Support(passages[k], span, round(score, 4), missing)
+            if best[k] is None or (candidate.holds, candidate.score) > (best[k].holds, best[k].score):
+                best[k] = candidate
+        return [b or Support(p, (0, len(p.text)), 0.0, ("anything",)) for b, p in zip(best, passages, strict=True)]
+
+    def _candidates(
+        self, claim: str, passage: Passage, names: Names | None
+    ) -> list[tuple[int, tuple[int, int], tuple[str, ...], float]]:
+        """The `compare` spans of `passage` that lack the fewest facts and share the most words with the claim:
+        (facts missing, span, which, share of the claim's words)."""
         s = self.settings
         spans = _sentences(passage)
         tokens = _tokens(passage.text)
@@ -186,34 +223,21 @@ class Verifier:
         claim_tokens = _tokens(claim)
         claim_stems = {t.stem for t in claim_tokens if t.content}
         title_stems = {t.stem for t in _tokens(passage.title) if t.content}
+        # The judge reads a number or name in its context itself; the anchor rule is the rules-only stand-in.
+        anchors = s if self.judge is None or s.judge_anchors else replace(s, anchor_words=0)
         scored = []
         for i in range(len(spans)):
             for j in range(i, min(i + s.window, len(spans))):
                 start, end = spans[i][0], spans[j][1]
                 inside = [t for t in tokens if start <= t.start < end]
                 text = passage.text[start:end]
-                missing = tuple(f.text for f in wanted if not holds(f, claim_tokens, text, inside, s))
+                missing = tuple(f.text for f in wanted if not holds(f, claim_tokens, text, inside, anchors))
                 stems = {t.stem for t in inside if t.content} | title_stems
                 overlap = len(claim_stems & stems) / len(claim_stems) if claim_stems else 0.0
                 # A shorter span is a tighter quote: prefer it when it agrees as well.
                 scored.append((len(missing), -overlap, end - start, (start, end), missing, overlap))
         scored.sort()
-        head = scored[: s.compare]
-        if self.similarity and head:
-            sims = self.similarity(claim, [passage.text[a:b] for *_, (a, b), _, _ in head])
-        else:
-            sims = [0.0 for _ in head]
-        # Without a meaning model, shared words are all there is to go on.
-        share = s.word_weight if self.similarity else 1.0
-        best = None
-        for (_, _, _, span, missing, overlap), sim in zip(head, sims, strict=True):
-            score = share * overlap + (1 - share) * max(sim, 0.0)
-            if self.judge is not None:
-                score = (score + self.judge(passage.text[span[0] : span[1]], claim)) / 2
-            candidate = Support(passage, span, round(score, 4), missing)
-            if best is None or (candidate.holds, candidate.score) > (best.holds, best.score):
-                best = candidate
-        return best or Support(passage, (0, len(passage.text)), 0.0, ("anything",))
+        return [(n, span, missing, overlap) for n, _, _, span, missing, overlap in scored[: s.compare]]
 
 
 def prose_spans(text: str) -> list[tuple[int, int]]:

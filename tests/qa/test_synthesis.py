@@ -82,6 +82,42 @@ def test_an_invented_number_is_marked_unsupported(sample, embedder, server):
     assert "45 soldiers at the checkpoint." in answer.text and "checkpoint. [" not in answer.text.split("45")[1]
 
 
+def test_a_true_paraphrase_is_kept_and_an_invented_sentence_beside_it_is_not(sample, embedder, server):
+    def reply(body):
+        n = source_number(body, AMAQ)
+        return (
+            f"ISIS claimed responsibility for the Fugaha attack through its Amaq news agency [{n}]. "
+            f"The attackers also killed 45 civilians in Benghazi [{n}]."
+        )
+
+    server.reply = reply
+    answer = llm_assistant(sample, embedder, server).ask("What did Amaq announce about the Fugaha checkpoint attack?")
+
+    assert not answer.fallback and answer.mode == "llm"
+    kept, invented = answer.claims
+    assert kept.verdict == "supported" and kept.citations == (1,)
+    [citation] = answer.citations
+    assert (citation.article_id, citation.paragraph) == (FUGAHA, 1) and "Amaq" in citation.quote
+    assert source_text(citation.source)[citation.start : citation.end] == citation.quote
+    assert invented.verdict == "unsupported" and answer.unsupported == (invented,)
+    assert "45" in invented.reason and invented.citations == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the shipped judge scores this role swap about 0.5, at its threshold (README, Known limits)",
+)
+def test_swapped_roles_with_every_name_in_the_paragraph_are_unsupported(sample, embedder, server):
+    server.reply = lambda body: (
+        "On 23 August, Libyan National Army fighters attacked the ISIS-controlled al-Fugaha checkpoint "
+        f"[{source_number(body, AMAQ)}]."
+    )
+    answer = llm_assistant(sample, embedder, server).ask("Who attacked the al-Fugaha checkpoint on 23 August?")
+
+    [claim] = answer.claims
+    assert claim.verdict == "unsupported" and answer.unsupported == (claim,)
+
+
 def test_a_marker_pointing_at_no_source_is_dropped(sample, embedder, server):
     server.reply = lambda body: amaq_claim(body).replace("].", "][9].")
     answer = llm_assistant(sample, embedder, server).ask("How many people were beheaded at the al-Fugaha checkpoint?")

@@ -79,18 +79,28 @@ def test_text_with_nothing_to_check_is_unsupported():
     assert claim.verdict == "unsupported"
 
 
-def test_an_nli_judge_can_be_plugged_in():
+def test_a_judge_decides_among_the_spans_the_rules_let_through():
     seen = []
 
-    def judge(premise, hypothesis):
-        seen.append((premise, hypothesis))
-        return 0.0 if "Amaq" in hypothesis else 1.0
+    def judge(pairs):
+        seen.extend(pairs)
+        return [0.9 if "Amaq" in span else 0.1 for span, _ in pairs]
 
-    sentence = "The ISIS Amaq news agency claimed responsibility for the attack [1]."
-    [doubted] = verify(sentence, judge=judge).claims
-    [trusted] = verify(sentence).claims
-    assert seen and seen[0][1] == sentence.replace(" [1]", "")
-    assert doubted.support < trusted.support
+    sentence = "ISIS claimed responsibility for the incident through its Amaq news agency [1]."
+    [kept] = verify(sentence, judge=judge).claims
+    assert kept.verdict == "supported" and kept.support == 0.9
+    assert seen and all(claim == sentence.replace(" [1]", "") for _, claim in seen)
+    assert all("ISIS" in span for span, _ in seen)  # a span without the claim's names is never judged
+
+    [refused] = verify(sentence, judge=lambda pairs: [0.1 for _ in pairs]).claims
+    assert refused.verdict == "unsupported" and refused.reason == "the sources do not say this"
+
+
+def test_with_a_judge_a_missing_number_is_still_refused_by_rule():
+    [claim] = verify(
+        "LNA spokesman Ahmed Mismari said that 45 people were beheaded [1].", judge=lambda p: [1.0] * len(p)
+    ).claims
+    assert claim.verdict == "unsupported" and "45" in claim.reason
 
 
 @pytest.mark.parametrize(

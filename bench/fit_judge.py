@@ -32,7 +32,7 @@ from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT
 from index.analysis import content_words, sentence_spans
 from qa.reader import artifact
 from qa.reader.judge import SHIPPED, inputs
-from qa.reader.windows import windows
+from qa.reader.windows import batch, windows
 
 TRUE_KINDS = ("true_clause", "true_statement", "reordered", "synonym", "passive", "realtimeqa_correct")
 NEIGHBOUR_SHARE = 0.5  # true claims also paired with another sentence of their paragraph (false)
@@ -156,21 +156,10 @@ def all_pairs(squad2: Path, realtimeqa: Path) -> tuple[list[Pair], list[Pair]]:
 
 def step(trainer: Trainer, optimizer, scheduler, items: list) -> float:
     torch = trainer.torch
-    logits = trainer.outputs(inputs_of(items))[:, 0, 0]
+    logits = trainer.outputs(batch([w for w, _ in items]))[:, 0, 0]
     labels = torch.tensor([float(p.label) for _, p in items])
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
-    optimizer.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(trainer.parameters(), 1.0)
-    optimizer.step()
-    scheduler.step()
-    return float(loss)
-
-
-def inputs_of(items: list) -> dict[str, np.ndarray]:
-    from qa.reader.windows import batch
-
-    return batch([w for w, _ in items])
+    return trainer.update(loss, optimizer, scheduler)
 
 
 def logits_of(trainer: Trainer, tokenizer, pairs: list[Pair], size: int = 64) -> np.ndarray:

@@ -226,6 +226,15 @@ class Trainer:
         out = self.outputs(inputs)
         return out[..., 0], out[..., 1]
 
+    def update(self, loss, optimizer, scheduler) -> float:
+        """One optimiser step on `loss` (gradients clipped at norm 1); returns the loss."""
+        optimizer.zero_grad()
+        loss.backward()
+        self.torch.nn.utils.clip_grad_norm_(self.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        return float(loss.detach())
+
     def state(self) -> dict:
         return {
             "lora": {k: v for k, v in self.encoder.state_dict().items() if "lora_" in k},
@@ -259,12 +268,7 @@ def train_step(trainer: Trainer, optimizer, scheduler, items: list[tuple[Window,
     gold_start = torch.tensor([s for _, s, _ in items])
     gold_end = torch.tensor([e for _, _, e in items])
     loss = (torch.nn.functional.cross_entropy(start, gold_start) + torch.nn.functional.cross_entropy(end, gold_end)) / 2
-    optimizer.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(trainer.parameters(), 1.0)
-    optimizer.step()
-    scheduler.step()
-    return float(loss)
+    return trainer.update(loss, optimizer, scheduler)
 
 
 def read(trainer: Trainer, tokenizer, question: str, text: str) -> tuple[str, float]:

@@ -256,7 +256,6 @@ def cached_judge(judge):
             memo[pair] = found
         return [memo[p] for p in pairs]
 
-    judged.threshold = judge.threshold
     return judged
 
 

@@ -32,11 +32,6 @@ class Judge(Fitted):
     def __init__(self, path: Path = SHIPPED, **options) -> None:
         super().__init__(path, **options)
 
-    @property
-    def threshold(self) -> float:
-        """The probability above which a span counts as support, picked on the fit's held-out fold."""
-        return float(self.info.get("threshold", 0.5))
-
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         if not pairs:
             return np.zeros(0, dtype=np.float32)

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     ingestor = Ingestor(assistant)
+    # Gradio refuses a bigger upload before it reaches the ingest's checks: the cap is the ingest's own limit.
+    options["max_file_size"] = assistant.intake.max_file_bytes
 
     def first_start() -> None:
         # Ingest after the server is up, so the page already shows the progress.

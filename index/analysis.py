@@ -8,6 +8,8 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
+from index.lexicon import MONTHS, NUMBER_WORDS, WEEKDAYS, alternation
+
 _HASHTAG = re.compile(r"#(\w+)")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`]{1,3}(?=\S)|(?<=\S)[*_`]{1,3}")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -283,14 +285,11 @@ def name_key(word: str) -> str | None:
 
 
 # Words stating a number or a date: a look-alike paragraph that changes one of them says something else.
+_SCALES = ("hundred", "thousand", "million", "billion", "trillion")
 _NUMERAL = re.compile(
     r"\d+(?:[.,:/-]\d+)*"
-    r"|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
-    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|half|dozens?"
-    r"|(?:hundred|thousand|million|billion|trillion)s?"
-    r"|january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    rf"|\b(?:{alternation(w for w in NUMBER_WORDS if w not in _SCALES)}|half|dozens?"
+    rf"|(?:{alternation(_SCALES)})s?|{alternation(MONTHS)}|{alternation(WEEKDAYS)})\b",
     re.I,
 )
 

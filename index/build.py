@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import signal
 import threading
@@ -31,6 +30,7 @@ from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, day_nu
 from index.checks import unexpected
 from index.chunking import Paragraph, chunk_paragraph, paragraphs
 from index.clean import Rules, fingerprint, normalize
+from index.controls import without_controls
 from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
@@ -296,7 +296,7 @@ class Indexer:
         todo = []
         stale: list[str] = []
         for s in batch:
-            s.row = _with(s.row, story=stories[s.row.article_id])
+            s.row = replace(s.row, story=stories[s.row.article_id])
             s.chunks, s.row = _without(s.chunks, s.row, blurbs)
             existing = set(self.catalog.chunk_ids(s.row.article_id))
             new = [c for c in s.chunks if c.chunk.chunk_id not in existing]
@@ -477,10 +477,6 @@ def wipe(folder: Path, chroma_url: str | None = None, collection: str = "paragra
         shutil.rmtree(folder / "chroma", ignore_errors=True)
 
 
-def _with(row: ArticleRow, **changes: object) -> ArticleRow:
-    return ArticleRow(**{**row.__dict__, **changes})
-
-
 def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tuple[list[StoredChunk], ArticleRow]:
     """The chunks left once paragraphs repeated across stories are dropped, and the row marking them."""
     dropped = {c.chunk.paragraph for c in chunks if c.fingerprint in blurbs}
@@ -488,7 +484,7 @@ def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tu
         return chunks, row
     kept = [c for c in chunks if c.chunk.paragraph not in dropped]
     paras = tuple(Paragraph(p.n, p.start, p.end, REPEATED) if p.n in dropped else p for p in row.paragraphs)
-    return kept, _with(row, paragraphs=paras, chunk_count=len(kept))
+    return kept, replace(row, paragraphs=paras, chunk_count=len(kept))
 
 
 def derive_title(
@@ -511,10 +507,7 @@ def derive_title(
 
 def _printable(title: str) -> str:
     """A title without control characters (a terminal escape in a file's first line stays in the text only)."""
-    return " ".join(_CONTROL.sub("", title).split())
-
-
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x1f\x7f-\x9f]")
+    return " ".join(without_controls(title).split())
 
 
 def _metadata(row: ArticleRow, chunk) -> dict:

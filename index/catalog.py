@@ -219,10 +219,6 @@ class Catalog:
             r[0] for r in self._db.execute("SELECT path FROM sources WHERE article_id=? ORDER BY path", (article_id,))
         ]
 
-    def story_members(self, story: str) -> list[ArticleRow]:
-        rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story=? ORDER BY date", (story,))
-        return [self._article(r) for r in rows]
-
     def counts(self) -> tuple[int, int]:
         articles = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
         chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]

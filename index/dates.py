@@ -5,19 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-            ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-            ("nov", "november"), ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}  # fmt: skip
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+from index.lexicon import MONTHS, alternation
+
+_MONTH = rf"(?P<month>{alternation(MONTHS)})\.?"
 _PATTERNS = (
     re.compile(r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<num>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
@@ -47,7 +37,7 @@ def _first(text: str) -> str | None:
             found.append((m.start(), m))
     for _, m in sorted(found, key=lambda pair: pair[0]):
         parts = m.groupdict()
-        month = _MONTHS.get(parts["month"].lower().rstrip(".")) if parts.get("month") else int(parts["num"])
+        month = MONTHS.get(parts["month"].lower().rstrip(".")) if parts.get("month") else int(parts["num"])
         try:
             return date(int(parts["year"]), month, int(parts["day"])).isoformat()
         except (TypeError, ValueError):

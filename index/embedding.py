@@ -223,9 +223,6 @@ class Embedder:
         release_memory()
         return vectors
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
-
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors for a few short texts (questions, claims): ONNX when exported, else PyTorch."""
         if self.query_encoder != "torch" and self.queries_use_onnx:

@@ -15,12 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from index.clean import LOOKALIKE
+from index.lexicon import jaccard
 
 COPY_OVERLAP = 0.5  # two articles are one story when their paragraphs overlap (Jaccard) by more than this
-
-
-def overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def lookalikes(a: Iterable[str], b: Iterable[str]) -> bool:
@@ -44,7 +41,7 @@ def assign_stories(
     for article_id, fingerprints in new.items():
         best = max(
             (
-                (overlap(fingerprints, fps), story)
+                (jaccard(fingerprints, fps), story)
                 for other, (fps, story) in seen.items()
                 if other != article_id and not lookalikes(fingerprints, fps)
             ),

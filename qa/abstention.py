@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from qa.citations import cite
@@ -32,7 +31,7 @@ def abstain(
         best = passage.sentences[0] if passage.sentences else None
         span = (best.start, best.end) if best else (0, len(passage.text))
         citations.append(cite(len(citations) + 1, passage, span, best.score if best else 0.0))
-    topic = topic_of(query.text)
+    topic = topic_of(query.own)  # its own words, without the earlier question it leans on
     if indexing:
         text = prompts.render("abstain_indexing", topic=topic, progress=indexing)
     elif citations:
@@ -53,7 +52,7 @@ def abstain(
 
 def topic_of(question: str) -> str:
     """'How many people live in Sirte?' -> 'how many people live in Sirte' (cut when long)."""
-    text = re.sub(r"\s*\(following:.*\)$", "", " ".join(question.split())).rstrip("?.! ")
+    text = " ".join(question.split()).rstrip("?.! ")
     if len(text) > TOPIC_CHARS:
         text = text[:TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

@@ -33,21 +33,13 @@ class Answerer(Protocol):
     """Turns a standalone query and the scored passages (best evidence first) into a Draft."""
 
     name: str
+    # Whether a follow-up question is rewritten by the language model for this answerer (else by rule only):
+    # a model that writes the answer may also read the conversation.
+    rewrites_follow_ups: bool
 
     def stream(self, query: Query, passages: Sequence[Passage]) -> Iterator[str | Draft]:
         """Text as it is written, then the finished Draft (always last)."""
         ...
-
-
-def answer(answerer: Answerer, query: Query, passages: Sequence[Passage]) -> Draft:
-    """Run an answerer to the end and return its Draft."""
-    draft = None
-    for piece in answerer.stream(query, passages):
-        if isinstance(piece, Draft):
-            draft = piece
-    if draft is None:
-        raise RuntimeError(f"answerer {answerer.name!r} gave no draft")
-    return draft
 
 
 class Registry:
@@ -82,6 +74,7 @@ class ExtractiveAnswerer:
     """
 
     name = "extractive"
+    rewrites_follow_ups = False
 
     def __init__(self, prompts: Prompts | None = None) -> None:
         self.prompts = prompts or Prompts()

@@ -6,7 +6,6 @@ condense (conversation) -> retrieve (retrieval, rerank) -> abstain? (abstention)
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -29,29 +28,23 @@ from qa.config import Settings
 from qa.conversation import Condenser, plain_text, turns
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
 from qa.llm import LanguageModel
-from qa.names import Names
-from qa.question import Term
 from qa.reader.artifact import SHIPPED as SHIPPED_READER
 from qa.reader.judge import Judge
 from qa.reader.rerank import ReaderRanker
 from qa.reader.runtime import Reader
 from qa.rerank import Reranker
 from qa.retrieval import Retrieved, Retriever, Window
+from qa.sources import IndexSources
 from qa.synthesis import LLMAnswerer, follow_up_rewriter
 from qa.templates import Prompts
-from qa.types import Answer, ArticleInfo, ArticleView, ParagraphSpan, Passage, Query
+from qa.types import Answer, ArticleInfo, ArticleView, Intake, ParagraphSpan, Query
 from qa.verify import Verifier
 
 FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, shown by the UI too)
-ANY_TIME = Window()
-REFRESH_SECONDS = 2.0  # server mode: how often a reader asks the server whether the index changed
-
-
-MAX_FILE_BYTES = int(Settings().index.max_file_mb * 1024 * 1024)
 
 
 def check_file(
-    path: Path, name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES, follow_links_outside: bool = False
+    path: Path, name: str | None = None, *, max_bytes: int, follow_links_outside: bool = False
 ) -> str | None:
     """Why a file cannot be ingested (one line), or None when it can: the same checks an ingest makes.
 
@@ -107,7 +100,8 @@ class Assistant:
             settings = settings.replace(index_dir=Path(index_dir))
         self.settings = settings
         folder = Path(settings.index.dir).expanduser()
-        if not create and not Catalog.exists(folder):
+        # In server mode the folder is only a local cache of the server's catalog: a second machine starts it empty.
+        if not create and not settings.index.chroma_url and not Catalog.exists(folder):
             raise NoIndexError(f"no index at {folder}: run `qa ingest data/articles` first (or pass --index DIR)")
         with _translated():
             self.prompts = Prompts(settings.llm.prompts_dir)
@@ -129,9 +123,8 @@ class Assistant:
                 limits=_limits(settings),
                 store=store,
             )
-        self._names: tuple[int, Names] | None = None
+        self.sources = IndexSources(self._indexer, settings.retrieval.aliases_file)
         self._checked_at = float("-inf")
-        self._names_lock = threading.Lock()
         self.llm = None
         if llm is not None or settings.llm.enabled:
             with _translated():
@@ -148,8 +141,8 @@ class Assistant:
         # The judge loads on the first sentence a model writes; the extractive mode never needs it.
         judge = Judge(threads=settings.retrieval.reader_threads, runtime=settings.retrieval.reader_runtime)
         self.verifier = verifier or Verifier(
-            similarity=self._similarity,
-            names=self._current_names,
+            similarity=self.sources.similarity,
+            names=self.sources.names,
             judge=judge if settings.verify.judge else None,
             settings=settings.verify,
         )
@@ -233,10 +226,11 @@ class Assistant:
         with _translated():
             self._refresh()
             self._indexer.check_model()  # before any encoding: an index built by another model is refused
-            query = self.condenser.condense(question, earlier, rewrite=answerer.name == "llm")
+            query = self.condenser.condense(question, earlier, rewrite=answerer.rewrites_follow_ups)
             found = self.retriever.retrieve(query, top_k or self.settings.retrieval.top_k, window)
         indexing = self.indexing()
-        if abstention.should_abstain(found.passages, self.min_support):
+        configured = self.settings.answer.min_support
+        if abstention.should_abstain(found.passages, found.threshold if configured is None else configured):
             yield abstention.abstain(query, found.passages, self.prompts, kind=found.kind, indexing=indexing)
             return
         draft = None
@@ -254,7 +248,7 @@ class Assistant:
     def _refresh(self, force: bool = False) -> None:
         """Server mode: bring the local cache up to the server's generation (checked at most every few seconds)."""
         now = time.monotonic()
-        if self.settings.index.chroma_url and (force or now - self._checked_at > REFRESH_SECONDS):
+        if self.settings.index.chroma_url and (force or now - self._checked_at > self.settings.index.refresh_seconds):
             self._indexer.refresh()
             self._checked_at = now
 
@@ -305,10 +299,16 @@ class Assistant:
         )
 
     @property
-    def min_support(self) -> float:
-        """The abstention threshold: the setting, else the fitted default."""
-        configured = self.settings.answer.min_support
-        return configured if configured is not None else self.retriever.reranker.threshold
+    def intake(self) -> Intake:
+        """The file types, largest file and longest question this assistant's settings accept."""
+        return Intake(tuple(FILE_TYPES), _limits(self.settings).max_bytes, self.settings.answer.max_question_chars)
+
+    def check_file(self, path: str | Path, name: str | None = None) -> str | None:
+        """Why a file cannot be ingested under these settings (one line), or None when it can (`check_file`)."""
+        limits = _limits(self.settings)
+        return check_file(
+            Path(path), name, max_bytes=limits.max_bytes, follow_links_outside=limits.follow_links_outside
+        )
 
     def answer_modes(self) -> list[str]:
         return self.answerers.names()
@@ -385,49 +385,24 @@ class Assistant:
         return row
 
     def _default_retriever(self) -> Retriever:
-        indexer = self._indexer
+        sources = self.sources
         return Retriever(
-            encode=lambda text: self._embedder.encode([text])[0],
-            dense=lambda vector, k, window: indexer.store.query(vector, k, since=window.since, until=window.until),
-            keyword=lambda tokens, k: indexer.catalog.search(tokens, k),
-            lookup=self._lookup,
-            neighbours=lambda p: indexer.catalog.neighbours(p.article_id, p.paragraph),
-            names=self._current_names,
+            encode=sources.encode,
+            dense=sources.dense,
+            keyword=sources.keyword,
+            lookup=sources.lookup,
+            neighbours=sources.neighbours,
+            names=sources.names,
             reranker=self._ranker(),
             settings=self.settings.retrieval,
         )
 
     def _ranker(self) -> Reranker | ReaderRanker:
+        trees = Reranker(self.sources.term_weight)
         if self.settings.retrieval.ranker == "reader":
-            trees = Reranker(self._term_weight)  # its view of each sentence is one of the calibrator's inputs
+            # The trees' view of each sentence is one of the reader's calibrator's inputs.
             return ReaderRanker(self.reader, trees=trees, passages=self.settings.retrieval.read_passages)
-        return Reranker(self._term_weight)
-
-    def _current_names(self) -> Names:
-        catalog = self._indexer.catalog
-        generation = catalog.generation()
-        with self._names_lock:
-            if self._names is None or self._names[0] != generation:
-                self._names = (generation, Names.load(self.settings.retrieval.aliases_file, catalog.names()))
-            return self._names[1]
-
-    def _lookup(self, chunk_ids: list[str], window: Window = ANY_TIME) -> dict[str, Passage]:
-        found = self._indexer.catalog.lookup(chunk_ids, since=window.since, until=window.until)
-        return {
-            cid: Passage(
-                cid, f.chunk.article_id, f.title, f.source, f.chunk.paragraph, f.chunk.start, f.chunk.end,
-                f.chunk.text, 0.0, f.date, sentence_spans=f.chunk.sentences, sentence_vectors=f.vectors, url=f.url,
-            )
-            for cid, f in found.items()
-        }  # fmt: skip
-
-    def _similarity(self, query: str, texts: list[str]) -> list[float]:
-        vectors = self._embedder.encode([query, *texts])
-        return (vectors[1:] @ vectors[0]).tolist()
-
-    def _term_weight(self, term: Term) -> float:
-        idf = self._indexer.catalog.idf(sorted(term.stems) or [""])
-        return max(min(idf.values()), 1.0) if not term.stems else min(idf.values())
+        return trees
 
 
 def check_top_k(top_k: object) -> None:
@@ -459,7 +434,7 @@ def _limits(settings: Settings) -> Limits:
         stage, _, batch = settings.index.fault_kill.partition(":")
         kill = (stage, int(batch or 1))
     return Limits(
-        max_bytes=int(settings.index.max_file_mb * 1024 * 1024),
+        max_bytes=settings.index.max_file_bytes,
         follow_links_outside=settings.index.follow_links_outside,
         batch_files=max(1, settings.index.batch_files),
         batch_chunks=max(1, settings.index.batch_chunks),

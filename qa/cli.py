@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
+from index.controls import without_controls
 from qa.config import LLM_BACKENDS, Settings
 from qa.errors import QAError
 
 DEFAULT_CORPUS = "data/articles"
 # Generation is fixed for evaluation, whatever the environment says, so runs compare.
 EVAL_GENERATION = {"llm_temperature": 0.0, "llm_max_tokens": 256}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +113,7 @@ def _print(text: str = "", file=None) -> None:
 
     A lone surrogate (a path given in bytes that are not UTF-8) is shown as "?", not a traceback.
     """
-    text = _CONTROL.sub("", text).encode("utf-8", "replace").decode("utf-8")
+    text = without_controls(text, keep="\t\n").encode("utf-8", "replace").decode("utf-8")
     print(text, file=file or sys.stdout)
 
 

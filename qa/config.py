@@ -28,10 +28,20 @@ def default_index_dir() -> Path:
 
 
 def setting(
-    default: Any = None, *, env: str, help: str, choices: tuple[str, ...] = (), secret: bool = False, factory=None
+    default: Any = None,
+    *,
+    env: str,
+    help: str,
+    choices: tuple[str, ...] = (),
+    secret: bool = False,
+    internal: bool = False,
+    factory=None,
 ):
-    """A settings field: its default, environment variable and one line saying what it does."""
-    metadata = {"env": env, "help": help, "choices": choices, "secret": secret}
+    """A settings field: its default, environment variable and one line saying what it does.
+
+    `internal` marks a seam for the tests, left out of the user's settings table (`describe`).
+    """
+    metadata = {"env": env, "help": help, "choices": choices, "secret": secret, "internal": internal}
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata, repr=not secret)
@@ -72,6 +82,9 @@ class IndexSettings:
     max_file_mb: float = setting(
         20.0, env="QA_MAX_FILE_MB", help="largest file ingested, in MB; bigger ones are refused"
     )
+    refresh_seconds: float = setting(
+        2.0, env="QA_REFRESH_SECONDS", help="server mode: how often a reader asks the server whether the index changed"
+    )
     follow_links_outside: bool = setting(
         False,
         env="QA_FOLLOW_OUTSIDE_LINKS",
@@ -87,6 +100,7 @@ class IndexSettings:
         "",
         env="QA_FAULT_KILL",
         help="test seam: STAGE:N kills the ingest at a stage (read, embed, vectors, commit) of batch N",
+        internal=True,
     )
     title_max_chars: int = setting(
         120, env="QA_TITLE_MAX_CHARS", help="a first line up to this long, not ending a sentence, is the title"
@@ -94,6 +108,11 @@ class IndexSettings:
     title_sentence_chars: int = setting(
         100, env="QA_TITLE_SENTENCE_CHARS", help="a first sentence used as a title is cut to this length"
     )
+
+    @property
+    def max_file_bytes(self) -> int:
+        """`max_file_mb` in bytes: the one limit the ingest, the upload check and the UI share."""
+        return int(self.max_file_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -203,6 +222,12 @@ class VerifySettings:
     judge_min_support: float = setting(
         0.5, env="QA_VERIFY_JUDGE_MIN", help="the judge's probability (0-1) a span needs to support a sentence"
     )
+    judge_compare: int = setting(
+        2,
+        env="QA_VERIFY_JUDGE_COMPARE",
+        help="spans per paragraph the judge reads, one forward pass each (those the exact rules let through, the "
+        "best by words first)",
+    )
     judge_anchors: bool = setting(
         False, env="QA_VERIFY_JUDGE_ANCHORS", help="with the judge, keep the same-context rule for names and numbers"
     )
@@ -227,6 +252,9 @@ class LLMSettings:
         None, env="QA_LLM_API_KEY", help="API key sent to the server (never logged)", secret=True
     )
     timeout: float = setting(60.0, env="QA_LLM_TIMEOUT", help="seconds to wait for the model before falling back")
+    probe_timeout: float = setting(
+        5.0, env="QA_LLM_PROBE_TIMEOUT", help="seconds the status check waits for the model server to list its models"
+    )
     temperature: float = setting(0.0, env="QA_LLM_TEMPERATURE", help="sampling temperature (0 = deterministic)")
     max_tokens: int = setting(256, env="QA_LLM_MAX_TOKENS", help="longest answer the model may write, in tokens")
     context_tokens: int = setting(
@@ -294,45 +322,57 @@ class Settings:
 
     @classmethod
     def describe(cls) -> list[tuple[str, str, str]]:
-        """(environment variable, default, help) for every field: the README's settings table."""
+        """(environment variable, default, help) for every field but the tests' seams: the README's settings table."""
         rows = []
         for _, f, _ in _fields():
+            if f.metadata["internal"]:
+                continue
             default = f.default_factory() if callable(f.default_factory) else f.default
             rows.append((f.metadata["env"], "(none)" if default in (None, "") else str(default), f.metadata["help"]))
         return rows
 
 
-def _fields() -> list[tuple[str, Any, tuple[str, str]]]:
-    """(flat name, field, (section, type text)) of every setting."""
+def _fields() -> list[tuple[str, Any, tuple[str, type]]]:
+    """(flat name, field, (section, the type its text is parsed into)) of every setting."""
     out = []
     for section in SECTIONS:
         kind = typing.get_type_hints(Settings)[section]
-        hints = {name: str(t) for name, t in typing.get_type_hints(kind).items()}
-        out += [(f"{section}_{f.name}", f, (section, hints[f.name])) for f in fields(kind)]
+        hints = typing.get_type_hints(kind)
+        out += [(f"{section}_{f.name}", f, (section, _base(hints[f.name]))) for f in fields(kind)]
     return out
 
 
-def _parse(f: Any, kind: str, value: Any) -> Any:
+def _base(hint: Any) -> type:
+    """`int` for `int`, `Path` for `Path | None`."""
+    types = [t for t in typing.get_args(hint) if t is not type(None)]
+    return types[0] if types else hint
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() not in _TRUE | _FALSE:
+        raise ValueError(raw)
+    return raw.lower() in _TRUE
+
+
+# One converter per setting type, from the text of an environment variable or a command-line flag.
+_CONVERTERS: dict[type, typing.Callable[[str], Any]] = {
+    bool: _flag,
+    int: int,
+    float: float,
+    Path: lambda raw: Path(raw).expanduser() if raw else None,
+    str: str,
+}
+
+
+def _parse(f: Any, kind: type, value: Any) -> Any:
     env = f.metadata["env"]
     if not isinstance(value, str):
         parsed = Path(value).expanduser() if isinstance(value, Path) else value
     else:
-        raw = value.strip()
         try:
-            if "bool" in kind:
-                if raw.lower() not in _TRUE | _FALSE:
-                    raise ValueError
-                parsed = raw.lower() in _TRUE
-            elif "int" in kind:
-                parsed = int(raw)
-            elif "float" in kind:
-                parsed = float(raw)
-            elif "Path" in kind:
-                parsed = Path(raw).expanduser() if raw else None
-            else:
-                parsed = raw
+            parsed = _CONVERTERS[kind](value.strip())
         except ValueError:
-            expected = "true or false" if "bool" in kind else "a number"
+            expected = "true or false" if kind is bool else "a number"
             raise QAError(f"{env}={value!r} is not {expected}: fix or unset it") from None
     choices = f.metadata["choices"]
     if choices and parsed not in choices:

@@ -8,18 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from index.analysis import AUXILIARIES
+from index.controls import without_controls
 from qa.errors import QAError
 from qa.types import Answer, Query, Turn
 
 log = logging.getLogger(__name__)
 
-# Terminal escape sequences, whole: "\x1b[2J" clears the screen, "\x1b]0;...\x07" sets a window title.
-_ESCAPE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clearing
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS and other strings
-    r"|\x1b[ -/]*[0-~]?"  # the rest ("\x1bc" resets the terminal)
-)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there)\b", re.I)
@@ -47,7 +41,7 @@ def plain_text(text: str, what: str = "the question") -> str:
             f"{what} is not valid text: it holds bytes that are not UTF-8; "
             "set the terminal (or the file it came from) to UTF-8 and type it again"
         )
-    return " ".join(_CONTROL.sub(" ", _ESCAPE.sub("", text)).split())
+    return " ".join(without_controls(text, " ").split())
 
 
 def turns(history: Sequence[Any] | None) -> list[Turn]:
@@ -117,14 +111,14 @@ class Condenser:
     @staticmethod
     def _by_rule(question: str, previous: str) -> Query:
         previous = previous.strip().rstrip("?").strip()
-        topic = topic_of(previous)
+        topic = object_of(previous)
         if topic and _NEUTER.search(question) and not _PERSONAL.search(question):
             rewritten = _NEUTER.sub(topic, question, count=1)
             return Query(question, rewritten, rewritten, previous)
         return Query(question, f"{question.rstrip('?')}? (following: {previous}?)", question, previous)
 
 
-def topic_of(question: str) -> str | None:
+def object_of(question: str) -> str | None:
     """The object of "wh-word + verb + object": "who claimed the Fugaha attack" -> "the Fugaha attack".
 
     None when the question has another shape (its topic is then kept as context instead).

@@ -17,11 +17,12 @@ from itertools import pairwise
 import numpy as np
 
 from index.analysis import tokenize
-from qa.question import Question, Term
+from index.lexicon import jaccard
+from qa.question import QUESTION_KINDS, Question, Term
 from qa.shortanswer import fits, typed
 from qa.types import Passage
 
-KINDS = ("who", "what", "when", "where", "how many", "why")
+KINDS = QUESTION_KINDS
 # Words that attribute a statement to someone: "X said", "according to X", "X told reporters".
 _REPORTED = re.compile(
     r"\b(said|says|say|told|tells|according to|stated|announced|claimed|reported|added|confirmed|denied|"
@@ -133,7 +134,7 @@ def candidates(
                 "reported": 1.0 if _REPORTED.search(c.sentence) else 0.0,
                 "asks_reported": 1.0 if _REPORTED.search(question.text) else 0.0,
                 # A sentence that restates the article's title (its headline) rarely holds the answer.
-                "title_like": _overlap(stems, title_words),
+                "title_like": jaccard(stems, title_words),
                 "compact": _compactness(tokens, question_stems),
                 "phrases": min(typed(question, c.sentence), 3) / 3,
                 "novel": novel,
@@ -188,10 +189,6 @@ def _question_wide(question: Question, found: list[Candidate]) -> None:
         best = max(c.features[key] for c in found)
         for c in found:
             c.features[f"{key}_gap"] = c.features[key] - best
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _shared_bigrams(wanted: set[tuple[str, str]], tokens: list[str]) -> float:

@@ -123,7 +123,7 @@ class LanguageModel:
         if s.api_key and s.backend == "openai":
             request.add_header("Authorization", f"Bearer {s.api_key}")
         try:
-            with urllib.request.urlopen(request, timeout=min(s.timeout, 5.0)) as reply:
+            with urllib.request.urlopen(request, timeout=min(s.timeout, s.probe_timeout)) as reply:
                 body = reply.read(1_000_000)
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):

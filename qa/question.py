@@ -9,7 +9,6 @@ from index.analysis import AUXILIARIES, fold, stem, stopwords, words
 from qa.names import Names, alias_pattern, alias_stems
 from qa.types import Query
 
-QUESTION_TYPES = ("who", "what", "when", "where", "how many", "why")
 _WH = r"\b(?:what|which)\s+(?:\w+\s+)?"  # "which country", "what two countries"
 _PEOPLE = (
     r"group|organi[sz]ation|person|people|man|men|woman|women|agency|militia|company|team|party|leader|"
@@ -33,6 +32,9 @@ _TYPES = (
     ("why", re.compile(r"\bwhy\b", re.I)),
     ("what", re.compile(r"\bwhat\b|\bwhich\b|\bhow\b", re.I)),
 )
+# The kinds, in the order the fitted models' features name them.
+QUESTION_KINDS = ("who", "what", "when", "where", "how many", "why")
+assert set(QUESTION_KINDS) == {kind for kind, _ in _TYPES}
 
 
 @dataclass(frozen=True)

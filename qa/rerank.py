@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from index.lexicon import SENTENCE_OPENERS
 from qa import model as fitted
 from qa.features import KINDS, Candidate, candidates
 from qa.question import Question, Term
-from qa.shortanswer import OPENERS, describe
 from qa.shortanswer import candidates as phrase_candidates
+from qa.shortanswer import describe
 from qa.types import Evidence, Passage
 
 
@@ -183,4 +184,4 @@ def _naming_follower(question: Question, best: Candidate, mine: list[Candidate])
     gap = best.passage.text[best.span[1] : following.span[0]]
     opening = following.sentence.split()[:2]
     names_it = len(opening) == 2 and all(w[:1].isupper() for w in opening)
-    return following if names_it and not gap.strip() and opening[0].lower() not in OPENERS else None
+    return following if names_it and not gap.strip() and opening[0].lower() not in SENTENCE_OPENERS else None

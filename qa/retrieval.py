@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.analysis import content_words, facts
+from index.lexicon import jaccard
 from qa.config import RetrievalSettings
 from qa.names import Names
 from qa.question import Question, analyze
@@ -36,11 +37,13 @@ class Retrieved:
     """The retrieve stage's output: what kind of question it is, and the scored passages.
 
     `passages` are best evidence first; those with `neighbour=True` were read because they
-    sit beside a retrieved paragraph.
+    sit beside a retrieved paragraph. `threshold` is the support below which the scorer that
+    made these supports finds an answer more likely wrong than right (its fitted default).
     """
 
     question: Question
     passages: tuple[Passage, ...]
+    threshold: float = 0.5
 
     @property
     def kind(self) -> str:
@@ -87,7 +90,7 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int | None = None, window: Window = Window()) -> Retrieved:
         question, passages, vector = self.gather(query, k, window)
-        return Retrieved(question, tuple(self.reranker.rerank(question, passages, vector)))
+        return Retrieved(question, tuple(self.reranker.rerank(question, passages, vector)), self.reranker.threshold)
 
     def gather(
         self, query: Query, k: int | None = None, window: Window = Window()
@@ -185,8 +188,7 @@ def _same_report(a: set[str], b: set[str], threshold: float) -> bool:
     small, large = sorted((len(a), len(b)))
     if small < threshold * large:  # the overlap is at most small/large: no need to intersect
         return False
-    common = len(a & b)
-    return common / (len(a) + len(b) - common) >= threshold
+    return jaccard(a, b) >= threshold
 
 
 def _reference(p: Passage) -> Reference:

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import fold, stem, stopwords
-from qa.question import Question
+from index.lexicon import SENTENCE_OPENERS
+from qa.question import QUESTION_KINDS, Question
 
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -35,29 +36,6 @@ _PLACE = re.compile(r"\b(in|at|near|from|to|of|outside|inside)\s+(the\s+)?[A-Z#]
 _NAME_WORD = r"(?:[A-Z][\w’'.-]*[\w’']|[A-Z])"
 _NAME = re.compile(rf"{_NAME_WORD}(?:(?:\s+(?:of|the|de|del|da|van|von|bin|al|el|and|for)\s+|\s+|-){_NAME_WORD})*")
 _WORD = re.compile(r"[\w$€£%][\w’'.,%-]*[\w%]|[\w$€£%]")
-# Sentence openers that are not names: "The ...", "After ...", pronouns.
-OPENERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "on",
-        "in",
-        "at",
-        "it",
-        "this",
-        "that",
-        "he",
-        "she",
-        "they",
-        "we",
-        "after",
-        "before",
-        "but",
-        "and",
-        "during",
-    ]
-)
 MAX_WORDS = 6
 
 
@@ -88,7 +66,9 @@ def fits(question: Question, sentence: str) -> float:
     if question.kind == "who":
         asked = {t.text.lower() for t in question.terms}
         names = (m.group() for m in _NAME.finditer(sentence) if m.start() > 0)
-        return 1.0 if any(n.lower() not in asked and n.split()[0].lower() not in OPENERS for n in names) else 0.0
+        return (
+            1.0 if any(n.lower() not in asked and n.split()[0].lower() not in SENTENCE_OPENERS for n in names) else 0.0
+        )
     return 0.0
 
 
@@ -98,7 +78,9 @@ def typed(question: Question, sentence: str) -> int:
     count = sum(1 for m in _DATES.finditer(sentence))
     count += sum(1 for m in _NUMBER.finditer(sentence) if not _NOT_A_COUNT.search(_neighbourhood(sentence, m)))
     count += sum(
-        1 for m in _NAME.finditer(sentence) if m.start() > 0 and fold(m.group().split()[0]) not in asked | OPENERS
+        1
+        for m in _NAME.finditer(sentence)
+        if m.start() > 0 and fold(m.group().split()[0]) not in asked | SENTENCE_OPENERS
     )
     return count
 
@@ -141,7 +123,7 @@ def candidates(question: Question, sentence: str) -> list[Phrase]:
             add(m.start(), m.end() + len(after.group(1)), "number")
     for m in _NAME.finditer(sentence):
         first = m.group().split()[0].lower()
-        if m.start() == 0 and first in OPENERS | stop:
+        if m.start() == 0 and first in SENTENCE_OPENERS | stop:
             continue
         for a, b in _sub_runs(list(_WORD.finditer(sentence, m.start(), m.end()))):
             add(a, b, "name")
@@ -195,7 +177,7 @@ def describe(question: Question, sentence: str, phrases: list[Phrase]) -> None:
         }
         for shape in ("name", "date", "number", "words"):
             f[f"shape_{shape}"] = 1.0 if p.shape == shape else 0.0
-            for k in ("who", "what", "when", "where", "how many", "why"):
+            for k in QUESTION_KINDS:
                 f[f"{k}_{shape}"] = 1.0 if p.shape == shape and kind == k else 0.0
         p.features = f
 

@@ -27,6 +27,7 @@ class LLMAnswerer:
     """Answers with a language model, from the best passages that fit the token budget."""
 
     name = "llm"
+    rewrites_follow_ups = True
 
     def __init__(self, model: LanguageModel, prompts: Prompts, *, context_tokens: int = 1200) -> None:
         self.model = model

@@ -211,6 +211,19 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Intake:
+    """What an assistant accepts, for a front end to show and enforce: file types, file size, question length."""
+
+    file_types: tuple[str, ...]
+    max_file_bytes: int
+    max_question_chars: int
+
+    @property
+    def max_file_mb(self) -> float:
+        return self.max_file_bytes / (1024 * 1024)
+
+
+@dataclass(frozen=True)
 class ArticleInfo:
     """An indexed article as listed in the catalog."""
 

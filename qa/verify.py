@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.analysis import content_words, fold, stem, stopwords, trim_spans
+from index.lexicon import MONTHS, NUMBER_WORDS, SENTENCE_OPENERS
 from qa.answer import Draft
 from qa.citations import MARKER, cite, marker_numbers
 from qa.config import VerifySettings
@@ -32,39 +33,6 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*((?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=
 _ABBREVIATION = re.compile(
     r"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|vs|etc|Inc|Ltd|Co))$"
 )
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-]
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
-    )
-} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
-      "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000", "dozen": "12"}  # fmt: skip
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -186,15 +154,16 @@ class Verifier:
         (or judged) in one call.
 
         The exact rules come first: a span that lacks a name, number or date of the claim never
-        supports it. Of the `compare` spans of each passage that share the most words with the
-        claim, the judge (when given) scores those the rules let through, one forward pass each;
-        without it, agreement is shared words and embedding similarity.
+        supports it. Of the spans the rules let through, the judge (when given) scores the
+        `judge_compare` of each passage that share the most words with the claim, one forward pass
+        each; without it, agreement over the best `compare` is shared words and embedding similarity.
         """
-        heads = [self._candidates(claim, p, names) for p in passages]
+        heads = [self.candidates(claim, p, names) for p in passages]
         flat = [(k, c) for k, head in enumerate(heads) for c in head]
+        rank = [r for head in heads for r in range(len(head))]  # spans the rules let through rank first
         texts = [passages[k].text[a:b] for k, (_, (a, b), _, _) in flat]
         if self.judge is not None:
-            judged = [i for i, (_, (_, _, missing, _)) in enumerate(flat) if not missing]
+            judged = [i for i, (_, c) in enumerate(flat) if not c[2] and rank[i] < self.settings.judge_compare]
             found = self.judge([(texts[i], claim) for i in judged]) if judged else []
             scores = [0.0] * len(flat)
             for i, score in zip(judged, found, strict=True):
@@ -211,7 +180,7 @@ class Verifier:
                 best[k] = candidate
         return [b or Support(p, (0, len(p.text)), 0.0, ("anything",)) for b, p in zip(best, passages, strict=True)]
 
-    def _candidates(
+    def candidates(
         self, claim: str, passage: Passage, names: Names | None
     ) -> list[tuple[int, tuple[int, int], tuple[str, ...], float]]:
         """The `compare` spans of `passage` that lack the fewest facts and share the most words with the claim:
@@ -337,7 +306,7 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
         folded = _canonical(word)
         if folded.isdigit() or _NUMERAL.fullmatch(word):
             found.append(Fact(word, frozenset({folded}), m.start(), m.end(), "number"))
-        elif folded in _MONTHS:
+        elif folded in MONTHS:
             found.append(Fact(word, frozenset({folded}), m.start(), m.end(), "date"))
         elif _is_name(word):
             variants = names.variants(word) if names else {fold(word)}
@@ -347,13 +316,13 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
 
 
 def _is_name(word: str) -> bool:
-    return word[:1].isupper() and fold(word) not in _COMMON_OPENERS and fold(word) not in stopwords()
+    return word[:1].isupper() and fold(word) not in _NOT_NAMES and fold(word) not in stopwords()
 
 
 def _canonical(word: str) -> str:
     folded = fold(word)
-    if folded in _NUMBER_WORDS:
-        return _NUMBER_WORDS[folded]
+    if folded in NUMBER_WORDS:
+        return str(NUMBER_WORDS[folded])
     if _NUMERAL.fullmatch(folded):
         digits = folded.replace(",", "")
         return digits[:-2] if digits.endswith(".0") else digits
@@ -367,50 +336,5 @@ def _sentences(passage: Passage) -> list[tuple[int, int]]:
     return prose_spans(passage.text) or [(0, len(passage.text))]
 
 
-# Capitalised words that open sentences without naming anything.
-_COMMON_OPENERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "there",
-        "here",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "of",
-        "after",
-        "before",
-        "during",
-        "when",
-        "while",
-        "if",
-        "but",
-        "and",
-        "or",
-        "so",
-        "as",
-        "yes",
-        "no",
-        "according",
-        "however",
-        "also",
-        "then",
-    ]
-)
+# Capitalised words that open sentences without naming anything (stopwords are checked as well).
+_NOT_NAMES = SENTENCE_OPENERS | {"according", "also", "here", "however", "while", "yes"}

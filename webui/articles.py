@@ -10,19 +10,18 @@ import re
 import shutil
 import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from qa.api import FILE_TYPES, MAX_FILE_BYTES, check_file
 from qa.types import ArticleInfo
 from webui.jobs import Ingestor
 
 log = logging.getLogger(__name__)
 
-ALLOWED_SUFFIXES = FILE_TYPES
-MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+# Why a file (its path, the name it was uploaded as) cannot be ingested, or None: `Assistant.check_file`.
+FileCheck = Callable[[Path, str], "str | None"]
 ORIGINAL_NAMES = ".original-names.json"  # in the uploads folder: stored file name -> the name it was uploaded as
 _storing = threading.Lock()  # one upload at a time reads, picks and records names
 
@@ -42,11 +41,6 @@ class Checked:
     accepted: list[Path]
     rejected: list[tuple[str, str]]
     names: dict[Path, str] = field(default_factory=dict)  # each accepted file -> the name it was uploaded as
-
-
-def check_upload(name: str, path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> str | None:
-    """Why this uploaded file cannot be ingested, or None when it is fine: the ingest's own checks."""
-    return check_file(path, name, max_bytes=max_bytes)
 
 
 def _plain(char: str) -> bool:
@@ -112,8 +106,9 @@ def _stored_name(original: str, uploads_dir: Path, names: dict[str, str], claime
     raise AssertionError("unreachable")
 
 
-def store_uploads(files: Sequence[tuple[str, Path]], uploads_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Checked:
-    """Check each (original name, temporary path) and copy the good ones into `uploads_dir`.
+def store_uploads(files: Sequence[tuple[str, Path]], uploads_dir: Path, check: FileCheck) -> Checked:
+    """Check each (original name, temporary path) with the ingest's own checks and copy the good ones into
+    `uploads_dir`.
 
     A file uploaded again under the same name replaces the earlier upload, so uploading a
     corrected version of an article updates it rather than adding a second copy. Files whose
@@ -129,7 +124,7 @@ def store_uploads(files: Sequence[tuple[str, Path]], uploads_dir: Path, max_byte
         claimed: set[str] = set()
         for name, tmp in files:
             display = re.split(r"[\\/]", name)[-1]
-            reason = check_upload(display, tmp, max_bytes)
+            reason = check(tmp, display)
             if reason:
                 rejected.append((display, reason))
                 continue
@@ -152,13 +147,13 @@ def rejection_text(rejected: Sequence[tuple[str, str]]) -> str:
 
 
 def ingest_uploads(
-    ingestor: Ingestor, files: Sequence[tuple[str, Path]], uploads_dir: Path
+    ingestor: Ingestor, files: Sequence[tuple[str, Path]], uploads_dir: Path, check: FileCheck
 ) -> Iterator[tuple[str, str]]:
     """Stream (kind, message) while checking and ingesting uploads; kind is info, ok or error."""
     if not files:
         yield "error", "Choose one or more files first."
         return
-    checked = store_uploads(files, uploads_dir)
+    checked = store_uploads(files, uploads_dir, check)
     rejected = rejection_text(checked.rejected) if checked.rejected else ""
     if not checked.accepted:
         yield "error", rejected

@@ -130,6 +130,7 @@ def _trouble(job: IngestJob | None) -> str:
 def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, default_top_k: int = 5) -> gr.Blocks:
     """The whole page, wired to one `Assistant` (and the ingestor that feeds it)."""
     modes = assistant.answer_modes()
+    intake = assistant.intake  # the box takes any length: a question over the limit gets the API's message
     default_mode = assistant.settings.answer_mode if assistant.settings.answer_mode in modes else modes[0]
 
     def refresh_status() -> tuple[str, Any]:
@@ -192,7 +193,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
     def upload(files: list[str] | None):
         # Gradio keeps each upload under its original file name in its own cache folder.
         pairs = [(Path(f).name, Path(f)) for f in files or []]
-        for kind, message in articles.ingest_uploads(ingestor, pairs, uploads_dir):
+        for kind, message in articles.ingest_uploads(ingestor, pairs, uploads_dir, assistant.check_file):
             if kind == "info":
                 yield render.notice_html(message, kind), gr.skip(), gr.skip(), gr.skip(), refresh_status()[0]
             else:
@@ -253,7 +254,6 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                                 elem_id="question",
                                 scale=5,
                                 autofocus=True,
-                                max_length=2000,
                                 submit_btn=False,
                                 container=False,
                                 lines=1,
@@ -290,8 +290,7 @@ def build_app(assistant: Assistant, ingestor: Ingestor, uploads_dir: Path, defau
                 with gr.Row(equal_height=False):
                     with gr.Column():
                         files = gr.File(
-                            label=f"Add articles: {', '.join(articles.ALLOWED_SUFFIXES)}, "
-                            f"up to {articles.MAX_UPLOAD_BYTES // (1024 * 1024)} MB each",
+                            label=f"Add articles: {', '.join(intake.file_types)}, up to {intake.max_file_mb:g} MB each",
                             file_count="multiple",
                             elem_id="upload",
                             height=150,

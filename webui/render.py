@@ -61,7 +61,7 @@ def answer_html(answer: Mapping[str, Any], turn: int) -> str:
         )
 
     claims = answer.get("claims") or []
-    text = str(answer.get("text") or answer.get("answer") or "")
+    text = str(answer.get("answer") or "")
     short = (answer.get("short_answer") or {}).get("text")
     if answer.get("abstained") or not any(c["verdict"] == "unsupported" for c in claims):
         if short and text.startswith(f"{short}: "):

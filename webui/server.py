@@ -82,7 +82,6 @@ def launch_options(host: str, port: int, share: bool, environ: Mapping[str, str]
         "ssr_mode": False,
         "pwa": False,
         "show_error": False,
-        "max_file_size": "50mb",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from evaluation.report import render_summary
 from evaluation.runner import (
+    REPORT_FILE,
     Item,
     compare,
     default_out_dir,
@@ -102,12 +104,20 @@ class ScriptedAssistant:
     def status(self) -> dict:
         return {"articles": 1, "chunks": 2, "index": str(self.settings.index.dir), "model": "scripted"}
 
-    def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None) -> Answer:
+    def ask(self, question, history=None, *, top_k=None, mode=None, since=None, until=None) -> Answer:
         self.asked.append((question, history))
         answer = self.answers[question]
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+def test_the_scripted_assistant_takes_what_the_real_one_takes() -> None:
+    """The runner calls `ask` as it would call `qa.Assistant.ask`: a change there must show here."""
+    from qa.api import Assistant
+
+    shape = lambda f: [(p.name, p.kind, p.default) for p in inspect.signature(f).parameters.values()]  # noqa: E731
+    assert shape(ScriptedAssistant.ask) == shape(Assistant.ask)
 
 
 def passage(text: str, paragraph: int) -> Passage:
@@ -272,9 +282,9 @@ def test_report_markdown_is_readable(questions: Path, assistant: ScriptedAssista
 
 def test_summary_gives_the_headline_metrics(questions: Path, assistant: ScriptedAssistant, tmp_path: Path) -> None:
     result = run(questions, assistant=assistant, out_dir=tmp_path / "run")
-    report = result.report
-    counts, metrics_line = render_summary(report).splitlines()
-    assert result.summary() == render_summary(report)  # one run: a second one's latencies differ
+    counts, metrics_line = result.summary().splitlines()
+    # The report written to disk says the same (one run: a second one's latencies differ).
+    assert render_summary(json.loads((result.out_dir / REPORT_FILE).read_text(encoding="utf-8"))) == result.summary()
     assert counts == "4 questions: 2 answered, 1 abstained, 1 errors"
     assert metrics_line.startswith("accuracy 0.750, answered precision 1.000, hit@1 0.667")
 

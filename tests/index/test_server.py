@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -126,3 +127,19 @@ def test_a_stopped_server_is_reported_clearly_by_the_cli(server, tmp_path):
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert "Chroma server" in done.stderr and server.url in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.server
+def test_a_second_machine_answers_from_the_cli_with_only_the_url(server, tmp_path):
+    """`qa --chroma-url URL ask` needs no local index: an empty folder, a missing one, or none named."""
+    assert qa_cli("ingest", str(ARTICLES), index=tmp_path / "machine-a", url=server.url).returncode == 0
+    (tmp_path / "empty").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("QA_INDEX_DIR", "QA_CHROMA_URL")}
+    env |= {"PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data-home")}
+    question = "how many people were beheaded at the al-Fugaha checkpoint?"
+    for where in (["--index", str(tmp_path / "empty")], ["--index", str(tmp_path / "missing")], []):
+        done = subprocess.run([sys.executable, "-m", "qa.cli", *where, "--chroma-url", server.url, "ask", question,
+                               "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 0, (where, done.stderr)
+        answer = json.loads(done.stdout)
+        assert not answer["abstained"] and "eleven" in answer["text"], where

@@ -23,10 +23,17 @@ def test_the_gate_opens_only_above_the_threshold():
 
 def test_an_abstention_cites_the_three_nearest_retrieved_passages_not_neighbours():
     passages = [passage("n", 0.3, neighbour=True), *(passage(c, 0.2) for c in "abcd")]
-    answer = abstain(Query("How many live in Sirte?", "How many live in Sirte?", "x"), passages, Prompts())
+    answer = abstain(Query("How many live in Sirte?", "How many live in Sirte?", "How many live in Sirte?"), passages, Prompts())
     assert answer.abstained and answer.text.startswith("The articles don't say how many live in Sirte")
     assert [c.article_id for c in answer.citations] == ["a", "b", "c"]
     assert all(c.quote == f"Sentence of {c.article_id}." for c in answer.citations)
+
+
+def test_a_follow_up_is_named_by_its_own_words_not_the_question_it_leans_on():
+    query = Query("How many were killed?", "How many were killed? (following: Who attacked Uqaylah?)",
+                  "How many were killed?", "Who attacked Uqaylah")  # fmt: skip
+    answer = abstain(query, [passage("a", 0.2)], Prompts())
+    assert answer.text.startswith("The articles don't say how many were killed.") and "Uqaylah" not in answer.text
 
 
 def test_with_nothing_indexed_it_says_so():

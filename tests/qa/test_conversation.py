@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa import QAError
-from qa.conversation import Condenser, topic_of, turns
+from qa.conversation import Condenser, object_of, turns
 from qa.types import Answer, Turn
 
 
@@ -22,7 +22,7 @@ def test_an_earlier_question_that_is_not_valid_text_is_refused():
 
 
 def test_follow_up_pronoun_takes_the_earlier_topic():
-    assert topic_of("who claimed the Fugaha attack") == "the Fugaha attack"
+    assert object_of("who claimed the Fugaha attack") == "the Fugaha attack"
     query = Condenser().condense("When did it happen?", [Turn("who claimed the Fugaha attack?")])
     assert query.text == "When did the Fugaha attack happen?"
 

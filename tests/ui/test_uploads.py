@@ -6,8 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from qa import Assistant, Settings
+from qa.api import check_file
 from tests.ui.test_library import upload
-from webui.articles import check_upload, safe_name, store_uploads
+from webui.articles import safe_name, store_uploads
+
+LIMIT = Settings().index.max_file_bytes
+
+
+def check_upload(name: str, path: Path, max_bytes: int = LIMIT) -> str | None:
+    return check_file(path, name, max_bytes=max_bytes)
+
+
+def check(path: Path, name: str) -> str | None:
+    return check_upload(name, path)
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:
@@ -61,7 +73,7 @@ def test_good_files_are_copied_and_bad_ones_listed(tmp_path):
     bad = write(incoming, "tool.exe", b"MZ")
     uploads = tmp_path / "uploads"
 
-    checked = store_uploads([("news.txt", good), ("tool.exe", bad)], uploads)
+    checked = store_uploads([("news.txt", good), ("tool.exe", bad)], uploads, check)
 
     assert checked.accepted == [uploads / "news.txt"]
     assert (uploads / "news.txt").read_bytes() == b"Hello news.\n"
@@ -82,7 +94,7 @@ def test_names_that_clean_alike_are_stored_apart(tmp_path):
     second = write(incoming, "b", b"Second story.\n")
     uploads = tmp_path / "uploads"
 
-    checked = store_uploads([("report (1).txt", first), ("report 1.txt", second)], uploads)
+    checked = store_uploads([("report (1).txt", first), ("report 1.txt", second)], uploads, check)
 
     assert len(set(checked.accepted)) == 2
     assert sorted(p.read_bytes() for p in checked.accepted) == [b"First story.\n", b"Second story.\n"]
@@ -92,9 +104,9 @@ def test_a_name_taken_on_an_earlier_day_is_not_reused_for_another_file(tmp_path)
     incoming = tmp_path / "in"
     incoming.mkdir()
     uploads = tmp_path / "uploads"
-    first = store_uploads([("report (1).txt", write(incoming, "a", b"First story.\n"))], uploads).accepted[0]
+    first = store_uploads([("report (1).txt", write(incoming, "a", b"First story.\n"))], uploads, check).accepted[0]
 
-    second = store_uploads([("report 1.txt", write(incoming, "b", b"Second story.\n"))], uploads).accepted[0]
+    second = store_uploads([("report 1.txt", write(incoming, "b", b"Second story.\n"))], uploads, check).accepted[0]
 
     assert second != first
     assert first.read_bytes() == b"First story.\n" and second.read_bytes() == b"Second story.\n"
@@ -104,10 +116,10 @@ def test_reuploading_under_the_same_name_updates_that_file(tmp_path):
     incoming = tmp_path / "in"
     incoming.mkdir()
     uploads = tmp_path / "uploads"
-    store_uploads([("report (1).txt", write(incoming, "a", b"Other story.\n"))], uploads)
-    kept = store_uploads([("report 1.txt", write(incoming, "b", b"Draft.\n"))], uploads).accepted[0]
+    store_uploads([("report (1).txt", write(incoming, "a", b"Other story.\n"))], uploads, check)
+    kept = store_uploads([("report 1.txt", write(incoming, "b", b"Draft.\n"))], uploads, check).accepted[0]
 
-    again = store_uploads([("report 1.txt", write(incoming, "c", b"Corrected.\n"))], uploads).accepted[0]
+    again = store_uploads([("report 1.txt", write(incoming, "c", b"Corrected.\n"))], uploads, check).accepted[0]
 
     assert again == kept and again.read_bytes() == b"Corrected.\n"
     assert len([p for p in uploads.iterdir() if not p.name.startswith(".")]) == 2
@@ -176,3 +188,16 @@ def test_two_uploads_whose_names_clean_alike_become_two_answerable_articles(page
         assert answer in chat.ask(question)
         first_source = page.locator("#sources section.turn").last.locator("article.source .src-title").first
         assert title in first_source.inner_text()
+
+
+def test_the_upload_limit_follows_qa_max_file_mb(tmp_path):
+    """The UI's check and its "up to N MB" label come from the assistant's settings, not from defaults."""
+    settings = Settings.from_env({"QA_MAX_FILE_MB": "0.5"}, index_dir=tmp_path / "index")
+    assistant = Assistant(settings=settings)
+    assert assistant.intake.max_file_bytes == 512 * 1024 and f"{assistant.intake.max_file_mb:g}" == "0.5"
+    article = write(tmp_path, "long.txt", b"Fighting broke out in Sabha on Monday.\n" * 20_000)  # 780 KB
+    reason = assistant.check_file(article, "long.txt")
+    assert reason and "limit" in reason
+    checked = store_uploads([("long.txt", article)], tmp_path / "uploads", assistant.check_file)
+    assert not checked.accepted and checked.rejected[0][0] == "long.txt"
+    assert Assistant(settings=settings.replace(index_max_file_mb=2)).check_file(article) is None

@@ -28,6 +28,7 @@ from index.chunking import Chunk, Paragraph
 from index.errors import IndexVersionError
 
 SCHEMA_VERSION = 3
+IN_BATCH = 500  # values per `IN (...)`: SQLite bounds the parameters of one statement
 BUSY_SECONDS = 60  # how long a connection waits for another process's write lock
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -249,17 +250,25 @@ class Catalog:
         if until is not None:
             dated += " AND a.day <= ?"
             params.append(until)
-        for begin in range(0, len(chunk_ids), 500):
-            part = list(chunk_ids[begin : begin + 500])
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(
-                f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date, c.vectors, a.url FROM chunks c "
-                f"JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks}){dated}",
-                [*part, *params],
-            )
-            for r in rows:
-                found[r[0]] = Found(_chunk(r), r[9], r[10], r[11], _vectors(r[12], len(json.loads(r[8]))), r[13])
+        rows = self._rows_in(
+            f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date, c.vectors, a.url FROM chunks c "
+            "JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})" + dated,
+            chunk_ids,
+            params,
+        )
+        for r in rows:
+            found[r[0]] = Found(_chunk(r), r[9], r[10], r[11], _vectors(r[12], len(json.loads(r[8]))), r[13])
         return found
+
+    def _rows_in(self, sql: str, values: Iterable[object], params: Sequence[object] = ()) -> list[tuple]:
+        """The rows of `sql`, whose `IN ({marks})` takes `values` in batches (SQLite bounds a statement's
+        parameters); `params` follow each batch's values."""
+        values = list(dict.fromkeys(values))
+        rows: list[tuple] = []
+        for begin in range(0, len(values), IN_BATCH):
+            part = values[begin : begin + IN_BATCH]
+            rows += self._db.execute(sql.format(marks=",".join("?" * len(part))), [*part, *params]).fetchall()
+        return rows
 
     def neighbours(self, article_id: str, paragraph: int) -> list[str]:
         """Chunk ids of the paragraphs just before and after `paragraph` in its article."""
@@ -272,29 +281,20 @@ class Catalog:
     def stories_with(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
         """Fingerprint -> the stories (groups of copies of one report) whose articles carry it."""
         found: dict[str, set[str]] = {}
-        fps = list(set(fingerprints))
-        for begin in range(0, len(fps), 500):
-            part = fps[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            for fp, story in self._db.execute(
-                "SELECT f.fingerprint, coalesce(a.story, a.article_id) FROM fingerprints f "
-                f"JOIN articles a USING (article_id) WHERE f.fingerprint IN ({marks})",
-                part,
-            ):
-                found.setdefault(fp, set()).add(story)
+        for fp, story in self._rows_in(
+            "SELECT f.fingerprint, coalesce(a.story, a.article_id) FROM fingerprints f "
+            "JOIN articles a USING (article_id) WHERE f.fingerprint IN ({marks})",
+            fingerprints,
+        ):
+            found.setdefault(fp, set()).add(story)
         return found
 
     def articles_sharing(self, fingerprints: Iterable[str]) -> dict[str, tuple[set[str], str]]:
         """Article id -> (its fingerprints, its story) for articles sharing any of these fingerprints."""
-        fps = list(set(fingerprints))
-        ids: set[str] = set()
-        for begin in range(0, len(fps), 500):
-            part = fps[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            ids |= {
-                r[0]
-                for r in self._db.execute(f"SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", part)
-            }
+        ids = {
+            r[0]
+            for r in self._rows_in("SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", fingerprints)
+        }
         out: dict[str, tuple[set[str], str]] = {}
         for article_id in ids:
             own = {
@@ -310,15 +310,7 @@ class Catalog:
 
     def chunk_ids_with(self, fingerprints: Iterable[str]) -> list[tuple[str, str]]:
         """(chunk id, article id) of indexed chunks whose paragraph has one of these fingerprints."""
-        fps = list(set(fingerprints))
-        found: list[tuple[str, str]] = []
-        for begin in range(0, len(fps), 500):
-            part = fps[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            found += list(
-                self._db.execute(f"SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", part)
-            )
-        return found
+        return self._rows_in("SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", fingerprints)
 
     def assign_id(self, source: str, record_id: str | None) -> str:
         """A stable id: the record's id or the file name; made unique against other sources."""
@@ -352,9 +344,7 @@ class Catalog:
         n = max(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0], 1)
         wanted = sorted(set(tokens))
         found = {t: 0 for t in wanted}
-        if wanted:
-            marks = ",".join("?" * len(wanted))
-            found.update(dict(self._db.execute(f"SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", wanted)))
+        found.update(dict(self._rows_in("SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", wanted)))
         return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in found.items()}
 
     def names(self) -> dict[str, list[str]]:

@@ -142,4 +142,4 @@ def test_a_second_machine_answers_from_the_cli_with_only_the_url(server, tmp_pat
                                "--json"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)  # fmt: skip
         assert done.returncode == 0, (where, done.stderr)
         answer = json.loads(done.stdout)
-        assert not answer["abstained"] and "eleven" in answer["text"], where
+        assert not answer["abstained"] and "eleven" in answer["answer"], where

@@ -23,7 +23,7 @@ from bench.verification import articles, passages_of
 from index.analysis import content_words
 from qa.answer import Draft
 from qa.config import LLMSettings
-from qa.llm import LanguageModel
+from qa.llm.model import LanguageModel
 from qa.synthesis import LLMAnswerer
 from qa.templates import Prompts
 from qa.types import Query

@@ -27,7 +27,7 @@ from qa.citations import check_round_trip
 from qa.config import Settings
 from qa.conversation import Condenser, plain_text, turns
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
-from qa.llm import LanguageModel
+from qa.llm.model import LanguageModel
 from qa.reader.artifact import SHIPPED as SHIPPED_READER
 from qa.reader.judge import Judge
 from qa.reader.rerank import ReaderRanker

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import QAError
+from qa.llm import BACKENDS
 
 SECTIONS = ("index", "retrieval", "answer", "verify", "llm")
-LLM_BACKENDS = ("off", "openai", "ollama", "local")
+LLM_BACKENDS = ("off", *BACKENDS)
 ANSWER_MODES = ("extractive", "llm")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from qa.answer import Draft
 from qa.citations import MARKER
 from qa.conversation import Rewriter
-from qa.llm import LanguageModel, ModelError
+from qa.llm.model import LanguageModel, ModelError
 from qa.templates import Prompts
 from qa.types import Passage, Query, Turn
 

@@ -7,8 +7,8 @@ import pytest
 
 from qa import QAError
 from qa.config import LLMSettings
-from qa.llm import LanguageModel
-from qa.local_llm import describe
+from qa.llm.local import describe
+from qa.llm.model import LanguageModel
 
 
 def model(**values) -> LanguageModel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa import Answer, Assistant
-from qa.local_llm import default_model
+from qa.llm.local import default_model
 from tests.conftest import source_text
 from webui import render
 

@@ -1,14 +1,12 @@
-"""The language-model adapter: a llama-index LLM for the configured backend, behind one small interface.
+"""The language-model adapter: the configured backend's llama-index LLM behind one small interface.
 
-This is the only module that builds llama-index LLMs (`openai`: any OpenAI-compatible
-server; `ollama`; `local`: a model file run in-process), imported on first use. Every
-backend failure becomes `ModelError` with one line a person can act on; the API key is
-never put in a message, a log line or a report.
+The backends (`qa.llm.BACKENDS`) build the LLMs, imported on first use. Every backend
+failure becomes `ModelError` with one line a person can act on; the API key is never put
+in a message, a log line or a report.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import urllib.error
@@ -18,10 +16,10 @@ from typing import Any
 
 from qa.config import LLMSettings
 from qa.errors import QAError
+from qa.llm import backend
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URLS = {"openai": "http://localhost:8000/v1", "ollama": "http://localhost:11434"}
 CONTEXT_WINDOW = 8192  # told to the backends (Ollama would otherwise ask the server first)
 CHARS_PER_TOKEN = 4  # the budget's estimate where the model's own tokenizer is not at hand
 
@@ -36,8 +34,10 @@ class LanguageModel:
     def __init__(self, settings: LLMSettings, llm: Any = None) -> None:
         if not settings.enabled and llm is None:
             raise QAError("no language model is configured: set QA_LLM to openai, ollama or local (or pass --llm)")
-        if settings.backend == "ollama" and not settings.model and llm is None:
-            raise QAError("QA_LLM=ollama needs a model name: set QA_LLM_MODEL (or --llm-model), e.g. llama3.2")
+        self.backend = backend(settings.backend) if settings.enabled else None
+        problem = self.backend.check(settings) if self.backend and llm is None else None
+        if problem:
+            raise QAError(problem)
         self.settings = settings
         self._llm = llm
 
@@ -45,16 +45,13 @@ class LanguageModel:
     def name(self) -> str:
         """What answers are labelled with, e.g. "llama3.1:8b (ollama)"."""
         s = self.settings
-        model = s.model or ("SmolLM2-135M-Instruct" if s.backend == "local" else "default model")
+        model = s.model or (self.backend.DEFAULT_MODEL if self.backend else "default model")
         return f"{model.rsplit('/', 1)[-1]} ({s.backend})"
 
     @property
     def url(self) -> str | None:
-        return (
-            None
-            if self.settings.backend == "local"
-            else (self.settings.base_url or DEFAULT_URLS[self.settings.backend])
-        )
+        default = self.backend.DEFAULT_URL if self.backend else None
+        return None if default is None else (self.settings.base_url or default)
 
     @property
     def llm(self) -> Any:
@@ -63,7 +60,7 @@ class LanguageModel:
         return self._llm
 
     def count_tokens(self, text: str) -> int:
-        counter = getattr(self.llm, "count_tokens", None) if self.settings.backend == "local" else None
+        counter = getattr(self.llm, "count_tokens", None) if getattr(self.backend, "OWN_TOKENS", False) else None
         return counter(text) if counter else max(1, len(text) // CHARS_PER_TOKEN)
 
     def stream(self, system: str, user: str) -> Iterator[str]:
@@ -112,66 +109,26 @@ class LanguageModel:
 
     def reachable(self) -> tuple[bool, str]:
         """(ok, a line for `qa status`): whether the configured model can answer, checked cheaply."""
-        s = self.settings
-        if s.backend == "local":
-            from qa.local_llm import describe
-
-            return describe(s.model)
-        base = self.url.rstrip("/")
-        probe = f"{base}/models" if s.backend == "openai" else f"{base}/api/tags"
-        request = urllib.request.Request(probe)
-        if s.api_key and s.backend == "openai":
-            request.add_header("Authorization", f"Bearer {s.api_key}")
-        try:
-            with urllib.request.urlopen(request, timeout=min(s.timeout, s.probe_timeout)) as reply:
-                body = reply.read(1_000_000)
-        except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403):
-                return False, f"{self.name} at {base}: the server refused the API key (HTTP {exc.code})"
-            return False, f"{self.name} at {base}: the server answered HTTP {exc.code}"
-        except (OSError, ValueError) as exc:
-            return False, f"{self.name} at {base}: unreachable ({type(exc).__name__})"
-        if s.backend == "ollama" and s.model:
-            try:
-                models = {m.get("name") for m in json.loads(body).get("models", [])}
-            except (ValueError, AttributeError):
-                models = set()
-            if models and s.model not in models and f"{s.model}:latest" not in models:
-                return (
-                    False,
-                    f"{self.name} at {base}: reachable, but it has no model {s.model!r} (`ollama pull {s.model}`)",
-                )
-        return True, f"{self.name} at {base}: reachable"
+        return self.backend.reachable(self.settings, self.url, self.name)
 
     def _build(self) -> Any:
-        s = self.settings
-        if s.backend == "openai":
-            from llama_index.llms.openai_like import OpenAILike
+        return self.backend.build(self.settings, self.url)
 
-            # max_retries=0: llama-index and the SDK would each retry, turning one failure into a minute.
-            return OpenAILike(
-                model=s.model or "default",
-                api_base=self.url,
-                api_key=s.api_key or "not-needed",  # key-less local servers still need a value here
-                is_chat_model=True,
-                context_window=CONTEXT_WINDOW,
-                temperature=s.temperature,
-                max_tokens=s.max_tokens,
-                timeout=s.timeout,
-                max_retries=0,
-            )
-        if s.backend == "ollama":
-            from llama_index.llms.ollama import Ollama
 
-            # An explicit context window spares a round trip to /api/show before every first call.
-            return Ollama(
-                model=s.model,
-                base_url=self.url,
-                request_timeout=s.timeout,
-                temperature=s.temperature,
-                context_window=CONTEXT_WINDOW,
-                additional_kwargs={"num_predict": s.max_tokens},
-            )
-        from qa.local_llm import load
-
-        return load(s.model, temperature=s.temperature, max_tokens=s.max_tokens)
+def probe(
+    base: str, path: str, name: str, settings: LLMSettings, headers: dict[str, str] | None = None
+) -> tuple[bool, str]:
+    """(ok, the reply's body or a line saying why not) for a GET of `path` on the model server at `base`."""
+    where = base.rstrip("/")
+    request = urllib.request.Request(f"{where}/{path}")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=min(settings.timeout, settings.probe_timeout)) as reply:
+            return True, reply.read(1_000_000).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            return False, f"{name} at {where}: the server refused the API key (HTTP {exc.code})"
+        return False, f"{name} at {where}: the server answered HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        return False, f"{name} at {where}: unreachable ({type(exc).__name__})"

@@ -223,3 +223,21 @@ def _save(tokenizer: Any, model: Any, folder: Path) -> None:
         import logging
 
         logging.getLogger(__name__).warning("could not cache the dequantised model in %s", folder, exc_info=True)
+
+
+# -- the backend's interface (qa.llm) -----------------------------------------------------------------------
+DEFAULT_URL = None  # in-process
+DEFAULT_MODEL = "SmolLM2-135M-Instruct"
+OWN_TOKENS = True  # the model's own tokenizer counts the prompt budget
+
+
+def check(settings) -> str | None:
+    return None
+
+
+def build(settings, url: str | None) -> Any:
+    return load(settings.model, temperature=settings.temperature, max_tokens=settings.max_tokens)
+
+
+def reachable(settings, url: str | None, name: str) -> tuple[bool, str]:
+    return describe(settings.model)

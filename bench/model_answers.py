@@ -21,10 +21,10 @@ from pathlib import Path
 from bench.splits import squad_held_out
 from bench.verification import articles, passages_of
 from index.analysis import content_words
-from qa.answer import Draft
+from qa.answerers import Draft
+from qa.answerers.llm import LLMAnswerer
 from qa.config import LLMSettings
 from qa.llm.model import LanguageModel
-from qa.synthesis import LLMAnswerer
 from qa.templates import Prompts
 from qa.types import Query
 from qa.verify import split_claims

@@ -47,7 +47,7 @@ if __package__ in (None, ""):
 from bench.claims import change_number, clause, is_name, local_names, realtimeqa_claims, statement, swap
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, squad_held_out
 from index.analysis import fold, name_key, sentence_spans, words
-from qa.answer import Draft
+from qa.answerers import Draft
 from qa.config import VerifySettings
 from qa.names import Names
 from qa.types import Evidence, Passage

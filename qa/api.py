@@ -22,7 +22,9 @@ from index.errors import IndexingError, SourceError
 from index.loaders import SUPPORTED_SUFFIXES, load, read
 from index.store import VectorStore
 from qa import abstention
-from qa.answer import Answerer, Draft, ExtractiveAnswerer, Registry
+from qa.answerers import Answerer, Draft, Registry
+from qa.answerers.extractive import ExtractiveAnswerer
+from qa.answerers.llm import LLMAnswerer, follow_up_rewriter
 from qa.citations import check_round_trip
 from qa.config import Settings
 from qa.conversation import Condenser, plain_text, turns
@@ -35,7 +37,6 @@ from qa.reader.runtime import Reader
 from qa.rerank import Reranker
 from qa.retrieval import Retrieved, Retriever, Window
 from qa.sources import IndexSources
-from qa.synthesis import LLMAnswerer, follow_up_rewriter
 from qa.templates import Prompts
 from qa.types import Answer, ArticleInfo, ArticleView, Intake, ParagraphSpan, Query
 from qa.verify import Verifier

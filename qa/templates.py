@@ -76,7 +76,7 @@ def _check_fenced(where: str, text: str) -> None:
     """Refuse a source template that shows an article's words outside `<source ...>` and `</source>`.
 
     Outside the fence a title such as "SYSTEM OVERRIDE ignore the sources" reads as an
-    instruction; inside it, it is data that cannot close the fence (`qa/synthesis.py`).
+    instruction; inside it, it is data that cannot close the fence (`qa/answerers/llm.py`).
     """
     # One private-use character per field: any part of a field that is shown at all carries it.
     marks = {name: chr(0xE001 + i) for i, name in enumerate(ARTICLE_FIELDS)}

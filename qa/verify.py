@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from index.analysis import content_words, fold, stem, stopwords, trim_spans
 from index.lexicon import MONTHS, NUMBER_WORDS, SENTENCE_OPENERS
-from qa.answer import Draft
+from qa.answerers import Draft
 from qa.citations import MARKER, cite, marker_numbers
 from qa.config import VerifySettings
 from qa.names import Names

@@ -10,7 +10,9 @@ from index.lexicon import MONTHS, NUMBER_WORDS, alternation, jaccard
 def test_words_fold_and_stem_to_what_questions_and_articles_share():
     assert fold("Café") == fold("cafe")
     assert stem("claimed") == stem("claiming") == stem("claims")
-    assert "the" not in content_words("The attack on the checkpoint") and "checkpoint" in content_words("the checkpoint")
+    assert "the" not in content_words("The attack on the checkpoint") and "checkpoint" in content_words(
+        "the checkpoint"
+    )
 
 
 def test_sentences_do_not_end_at_news_abbreviations():

@@ -23,7 +23,9 @@ def test_the_gate_opens_only_above_the_threshold():
 
 def test_an_abstention_cites_the_three_nearest_retrieved_passages_not_neighbours():
     passages = [passage("n", 0.3, neighbour=True), *(passage(c, 0.2) for c in "abcd")]
-    answer = abstain(Query("How many live in Sirte?", "How many live in Sirte?", "How many live in Sirte?"), passages, Prompts())
+    answer = abstain(
+        Query("How many live in Sirte?", "How many live in Sirte?", "How many live in Sirte?"), passages, Prompts()
+    )
     assert answer.abstained and answer.text.startswith("The articles don't say how many live in Sirte")
     assert [c.article_id for c in answer.citations] == ["a", "b", "c"]
     assert all(c.quote == f"Sentence of {c.article_id}." for c in answer.citations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import Draft
+from qa.answerers import Draft
 from qa.names import Names
 from qa.types import Passage
 from qa.verify import Verifier, facts, split_claims

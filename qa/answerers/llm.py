@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from qa.answer import Draft
+from qa.answerers import Draft
 from qa.citations import MARKER
 from qa.conversation import Rewriter
 from qa.llm.model import LanguageModel, ModelError

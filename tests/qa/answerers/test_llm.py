@@ -256,9 +256,9 @@ def test_an_injection_in_the_title_dateline_date_or_text_reaches_the_model_only_
 
 
 def test_a_title_or_date_that_tries_to_close_the_fence_stays_inside_it(server):
+    from qa.answerers.llm import LLMAnswerer
     from qa.config import LLMSettings
     from qa.llm.model import LanguageModel
-    from qa.synthesis import LLMAnswerer
     from qa.templates import Prompts
     from qa.types import Passage, Query
 

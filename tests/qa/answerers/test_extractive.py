@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.answer import ExtractiveAnswerer, Registry
+from qa.answerers import Registry
+from qa.answerers.extractive import ExtractiveAnswerer
 from qa.types import Evidence, Passage, Query, Reference
 
 TEXT = "Police arrested a former ISIS member. Anis Bujeela al-Awami joined the group in 2015. Nothing else."

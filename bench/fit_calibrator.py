@@ -125,8 +125,8 @@ def fit(samples: list[tuple[str, dict[str, float], int, str]], questions: int) -
 def build_assistant(corpus: Path, index: Path, trees: Path | None = None):
     """An assistant reading with the reader; its trees input fitted without this fold if `trees` names them."""
     from qa import Assistant, Settings
-    from qa import model as fitted
-    from qa.rerank import Reranker
+    from qa.ranker import model as fitted
+    from qa.ranker.rerank import Reranker
 
     assistant = Assistant(settings=Settings.from_env({}, index_dir=index, retrieval_ranker="reader"))
     report = assistant.ingest([corpus])

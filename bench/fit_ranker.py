@@ -1,4 +1,4 @@
-"""Fit the answer ranker, the abstention calibrator and the short-answer model; write `qa/ranker.json`.
+"""Fit the answer ranker, the abstention calibrator and the short-answer model; write `qa/ranker/ranker.json`.
 
     python -m bench.fit_ranker --squad2 ../shared/bench/squad/dev-v2.0.json \
         --realtimeqa ../shared/bench/realtimeqa/realtimeqa-questions-2020-2026.jsonl.gz --out runs/fit
@@ -45,12 +45,12 @@ from bench.common import save_figure
 from bench.fit_reader import held_out, question_key
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT
 from evaluation.metrics import token_f1
-from qa import model as fitted
 from qa.conversation import Condenser
-from qa.features import candidates
-from qa.rerank import answerable_features
-from qa.shortanswer import candidates as phrase_candidates
-from qa.shortanswer import describe
+from qa.ranker import model as fitted
+from qa.ranker.features import candidates
+from qa.ranker.rerank import answerable_features
+from qa.ranker.shortanswer import candidates as phrase_candidates
+from qa.ranker.shortanswer import describe
 
 TARGET_PRECISION = 0.9  # the default threshold is where answered precision reaches this on the fitting data
 MIN_COVERAGE = 0.5  # ... if at least this share of the fitting questions is answered there (see `fit`)
@@ -276,7 +276,7 @@ def draw(curve: list[tuple[float, float, float]], threshold: float, path: Path) 
 
 def build_assistant(corpus: Path, index: Path):
     from qa import Assistant, Settings
-    from qa.rerank import Reranker
+    from qa.ranker.rerank import Reranker
 
     settings = Settings.from_env({}, index_dir=index)
     assistant = Assistant(settings=settings)

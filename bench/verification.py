@@ -49,7 +49,7 @@ from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, squad_held_out
 from index.analysis import fold, name_key, sentence_spans, words
 from qa.answerers import Draft
 from qa.config import VerifySettings
-from qa.names import Names
+from qa.language.names import Names
 from qa.types import Evidence, Passage
 from qa.verify import Verifier
 

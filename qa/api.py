@@ -30,11 +30,11 @@ from qa.config import Settings
 from qa.conversation import Condenser, plain_text, turns
 from qa.errors import EmptyQuestionError, NoIndexError, QAError
 from qa.llm.model import LanguageModel
+from qa.ranker.rerank import Reranker
 from qa.reader.artifact import SHIPPED as SHIPPED_READER
 from qa.reader.judge import Judge
 from qa.reader.rerank import ReaderRanker
 from qa.reader.runtime import Reader
-from qa.rerank import Reranker
 from qa.retrieval import Retrieved, Retriever, Window
 from qa.sources import IndexSources
 from qa.templates import Prompts

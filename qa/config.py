@@ -144,7 +144,7 @@ class RetrievalSettings:
         "trees",
         env="QA_RANKER",
         choices=("trees", "reader"),
-        help="what picks the answer: trees (fitted trees over word features, qa/ranker.json) or reader "
+        help="what picks the answer: trees (fitted trees over word features, qa/ranker/ranker.json) or reader "
         "(the span reader fine-tuned from the bundled MiniLM, qa/reader/, with the trees' view of each sentence "
         "as one input to its calibrator; see the README)",
     )

@@ -16,9 +16,9 @@ import numpy as np
 from index.analysis import content_words, facts
 from index.lexicon import jaccard
 from qa.config import RetrievalSettings
-from qa.names import Names
-from qa.question import Question, analyze
-from qa.rerank import Reranker
+from qa.language.names import Names
+from qa.language.question import Question, analyze
+from qa.ranker.rerank import Reranker
 from qa.types import Passage, Query, Reference
 
 Ranking = list[tuple[str, float]]  # (chunk id, score), best first

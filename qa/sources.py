@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from index.build import Indexer
-from qa.names import Names
-from qa.question import Term
+from qa.language.names import Names
+from qa.language.question import Term
 from qa.retrieval import Ranking, Window
 from qa.types import Passage
 

@@ -24,7 +24,7 @@ from index.lexicon import MONTHS, NUMBER_WORDS, SENTENCE_OPENERS
 from qa.answerers import Draft
 from qa.citations import MARKER, cite, marker_numbers
 from qa.config import VerifySettings
-from qa.names import Names
+from qa.language.names import Names
 from qa.types import RECITED, SUPPORTED, UNSUPPORTED, Citation, Claim, Passage
 
 # Splits generated prose into sentences: after . ! ? (and any closing quote and markers)

@@ -3,7 +3,7 @@
 One logistic model, fitted by `bench/fit_calibrator.py` on questions the reader never trained
 on, scores each candidate sentence: the reader's best span in it (its score, its margin over
 "no answer", how far it leads the best rival), how its passage ranked in each search, and the
-word-feature ranker's view of the same sentence (the fitted trees of `qa/rerank.py`; on the
+word-feature ranker's view of the same sentence (the fitted trees of `qa/ranker/rerank.py`; on the
 fold, a copy of them fitted without the fold's questions). Its
 default threshold is the one gate for every answerer. The fitted numbers live in
 `calibrator.json` beside this module.

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.features import sentence_spans_of
-from qa.question import Question
+from qa.language.question import Question
+from qa.ranker.features import sentence_spans_of
+from qa.ranker.rerank import Reranker, copy_key
 from qa.reader.calibrate import LEAD_CAP, Calibrator, features
 from qa.reader.runtime import Reader, Reading
-from qa.rerank import Reranker, copy_key
 from qa.types import Evidence, Passage
 
 _EDGE = " \t\n,;:.!?\"'“”‘’()[]"  # trimmed from a span's ends: the answer, not its punctuation

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.names import Names
-from qa.rerank import Reranker
+from qa.language.names import Names
+from qa.ranker.rerank import Reranker
 from qa.retrieval import Retriever, Window, group_duplicates
 from qa.types import Passage, Query
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.analysis import stem, tokenize
-from qa.question import Term
+from qa.language.question import Term
 from qa.retrieval import Window
 
 AMAQ = "On 24 August, the ISIS Amaq news agency released a statement claiming responsibility"

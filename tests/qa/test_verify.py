@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answerers import Draft
-from qa.names import Names
+from qa.language.names import Names
 from qa.types import Passage
 from qa.verify import Verifier, facts, split_claims
 

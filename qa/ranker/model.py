@@ -1,6 +1,6 @@
 """The fitted models, as plain numbers evaluated with numpy (no scikit-learn at answer time).
 
-`qa/ranker.json` holds three of them, fitted by `bench/fit_ranker.py` (`make fit`):
+`qa/ranker/ranker.json` holds three of them, fitted by `bench/fit_ranker.py` (`make fit`):
 `sentence` (does this sentence hold the answer? gradient-boosted trees, stored as arrays),
 `answerable` (the calibrated probability that the best sentence answers the question, which
 decides abstention; a logistic regression) and `phrase` (which phrase of the sentence is the

@@ -18,8 +18,8 @@ import numpy as np
 
 from index.analysis import tokenize
 from index.lexicon import jaccard
-from qa.question import QUESTION_KINDS, Question, Term
-from qa.shortanswer import fits, typed
+from qa.language.question import QUESTION_KINDS, Question, Term
+from qa.ranker.shortanswer import fits, typed
 from qa.types import Passage
 
 KINDS = QUESTION_KINDS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.names import Names
-from qa.question import analyze, kind_of
+from qa.language.names import Names
+from qa.language.question import analyze, kind_of
 from qa.types import Query
 
 CORPUS_NAMES = {"FKH": ["fugaha", "fuqaha"], "AKL": ["uqaylah"], "SRT": ["sirte"]}

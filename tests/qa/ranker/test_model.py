@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from qa import model
+from qa.ranker import model
 from tests.bench.conftest import bench_data  # noqa: F401 - the shared benchmark data, or a clear failure
 from tests.conftest import ROOT
 
@@ -47,7 +47,7 @@ def test_trees_walk_each_row_to_its_own_leaf():
 
 
 def test_answering_imports_no_scikit_learn():
-    code = "import sys, qa.rerank, qa.model; qa.model.load(); print('sklearn' in sys.modules)"
+    code = "import sys, qa.ranker.rerank, qa.ranker.model; qa.ranker.model.load(); print('sklearn' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "False", done.stderr
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.features import candidates
-from qa.names import Names
-from qa.question import analyze
+from qa.language.names import Names
+from qa.language.question import analyze
+from qa.ranker.features import candidates
 from qa.types import Passage, Query
 
 BEHEADED = "The checkpoint lies south of Sirte. LNA spokesman Ahmed Mismari said that eleven people were beheaded."

@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 
 from index.lexicon import SENTENCE_OPENERS
-from qa import model as fitted
-from qa.features import KINDS, Candidate, candidates
-from qa.question import Question, Term
-from qa.shortanswer import candidates as phrase_candidates
-from qa.shortanswer import describe
+from qa.language.question import Question, Term
+from qa.ranker import model as fitted
+from qa.ranker.features import KINDS, Candidate, candidates
+from qa.ranker.shortanswer import candidates as phrase_candidates
+from qa.ranker.shortanswer import describe
 from qa.types import Evidence, Passage
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa.names import Names
-from qa.question import analyze
-from qa.rerank import Reranker
+from qa.language.names import Names
+from qa.language.question import analyze
+from qa.ranker.rerank import Reranker
 from qa.types import Passage, Query
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.analysis import AUXILIARIES, fold, stem, stopwords, words
-from qa.names import Names, alias_pattern, alias_stems
+from qa.language.names import Names, alias_pattern, alias_stems
 from qa.types import Query
 
 _WH = r"\b(?:what|which)\s+(?:\w+\s+)?"  # "which country", "what two countries"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.names import Names
+from qa.language.names import Names
 
 CORPUS_NAMES = {"FKH": ["fugaha", "fuqaha"], "AKL": ["uqaylah"], "SRT": ["sirte"]}
 

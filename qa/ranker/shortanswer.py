@@ -2,7 +2,7 @@
 
 Candidate phrases are read off the sentence by their shape (capitalised names, dates,
 numbers with what they count, other noun-like runs); a fitted model (`phrase` in
-`qa/ranker.json`) picks one. The phrase is a span of the sentence, so its offsets round-trip.
+`qa/ranker/ranker.json`) picks one. The phrase is a span of the sentence, so its offsets round-trip.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from index.analysis import fold, stem, stopwords
 from index.lexicon import SENTENCE_OPENERS
-from qa.question import QUESTION_KINDS, Question
+from qa.language.question import QUESTION_KINDS, Question
 
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"

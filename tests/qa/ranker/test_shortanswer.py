@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa.names import Names
-from qa.question import analyze
-from qa.shortanswer import candidates, describe
+from qa.language.names import Names
+from qa.language.question import analyze
+from qa.ranker.shortanswer import candidates, describe
 from qa.types import Query
 
 SENTENCE = (

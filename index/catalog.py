@@ -423,7 +423,7 @@ class Catalog:
         self._db.execute(
             f"INSERT INTO articles ({_ARTICLE_COLUMNS}, day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (row.article_id, row.source, row.record_id, row.sha256, row.title, row.date, row.url, row.text,
-             _paragraphs_json(row.paragraphs), row.chunk_count, row.story, day_number(row.date)),
+             paragraphs_json(row.paragraphs), row.chunk_count, row.story, day_number(row.date)),
         )  # fmt: skip
         for s in write.chunks:
             c = s.chunk
@@ -460,7 +460,7 @@ class Catalog:
             left = self._db.execute("SELECT count(*) FROM chunks WHERE article_id=?", (article_id,)).fetchone()[0]
             self._db.execute(
                 "UPDATE articles SET paragraphs=?, chunk_count=? WHERE article_id=?",
-                (_paragraphs_json(paras), left, article_id),
+                (paragraphs_json(paras), left, article_id),
             )
 
     def _delete(self, article_id: str, keep_sources: bool = False) -> None:
@@ -528,5 +528,6 @@ def _chunk(row: tuple) -> Chunk:
     return Chunk(*row[:8], sentences=tuple(tuple(s) for s in json.loads(row[8])))
 
 
-def _paragraphs_json(paragraphs: Iterable[Paragraph]) -> str:
+def paragraphs_json(paragraphs: Iterable[Paragraph]) -> str:
+    """An article's paragraphs as stored (in the catalog, and on a Chroma server in server mode)."""
     return json.dumps([[p.n, p.start, p.end, p.boilerplate] for p in paragraphs])

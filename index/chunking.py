@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from index.analysis import search_text, sentence_spans
@@ -158,7 +158,10 @@ def _chunk(article_id: str, paragraph: int, part: int, start: int, end: int, bod
     key = f"{article_id}\x1f{paragraph}\x1f{part}\x1f{start}\x1f{body}"
     chunk_id = hashlib.sha1(key.encode()).hexdigest()[:24]
     sentences = tuple(sentence_spans(body)) or ((0, len(body)),)
-    # The search text is made sentence by sentence, so each sentence's place in it is known
-    # (the embedder pools a vector per sentence from the one pass over the chunk).
-    searchable = " ".join(search_text(body[a:b]) for a, b in sentences)
-    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, searchable, sentences)
+    return Chunk(chunk_id, article_id, paragraph, part, start, end, body, searchable_text(body, sentences), sentences)
+
+
+def searchable_text(body: str, sentences: Sequence[tuple[int, int]]) -> str:
+    """A chunk's search text, made sentence by sentence, so each sentence's place in it is known (the embedder
+    pools a vector per sentence from the one pass over the chunk)."""
+    return " ".join(search_text(body[a:b]) for a, b in sentences)

@@ -200,9 +200,16 @@ class Embedder:
 
     def embed(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> list[list[float]]:
         """Unit vectors for `texts`, in batches; `on_batch(n)` after each batch of n texts."""
-        # Similar lengths batched together pad less: sort once, encode, put back in order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors: list[list[float]] = [[] for _ in texts]
+        for batch, encoded in self._batches(texts, on_batch):
+            for i, vector in zip(batch, encoded.tolist(), strict=True):
+                vectors[i] = vector
+        return vectors
+
+    def _batches(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None, **options):
+        """(indices, the model's output) for `texts` in batches of similar length (which pad less), then put back
+        in order by the caller; `on_batch(n)` after each batch of n texts."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for begin in range(0, len(order), self.batch_size):
             batch = order[begin : begin + self.batch_size]
             # One encode at a time, locked per batch: a question asked during a long ingest
@@ -213,13 +220,12 @@ class Embedder:
                     batch_size=self.batch_size,
                     normalize_embeddings=True,
                     show_progress_bar=False,
+                    **options,
                 )
-            for i, vector in zip(batch, encoded.tolist(), strict=True):
-                vectors[i] = vector
+            yield batch, encoded
             if on_batch:
                 on_batch(len(batch))
         release_memory()
-        return vectors
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors for a few short texts (questions, claims): ONNX when exported, else PyTorch."""
@@ -245,26 +251,15 @@ class Embedder:
         only its tokens, which still saw the whole paragraph. One forward pass gives both, so
         sentences can be compared with a question at no cost when it is asked.
         """
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors: list[list[float]] = [[] for _ in texts]
         pooled: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float32) for _ in texts]
-        for begin in range(0, len(order), self.batch_size):
-            batch = order[begin : begin + self.batch_size]
-            chunk = [texts[i] for i in batch]
-            with self._lock:
-                outputs = self.model.encode(
-                    chunk, batch_size=self.batch_size, output_value=None, normalize_embeddings=True,
-                    show_progress_bar=False,
-                )  # fmt: skip
-            offsets = self._offsets(chunk)
+        for batch, outputs in self._batches(texts, on_batch, output_value=None):
+            offsets = self._offsets([texts[i] for i in batch])
             for i, out, marks in zip(batch, outputs, offsets, strict=True):
                 whole = out["sentence_embedding"].float().numpy()
                 tokens = out["token_embeddings"][: len(marks)].float().numpy()
                 vectors[i] = whole.tolist()
                 pooled[i] = pool(tokens, marks, spans[i], whole)
-            if on_batch:
-                on_batch(len(batch))
-        release_memory()
         return vectors, pooled
 
 

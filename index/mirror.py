@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from index.analysis import capitalised_names, tokenize
-from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk
-from index.chunking import Chunk, Paragraph
+from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, paragraphs_json
+from index.chunking import Chunk, Paragraph, searchable_text
 from index.errors import IndexingError
 
 META_ID = "__generation__"
@@ -124,9 +124,7 @@ def chunk_metadata(chunk: StoredChunk) -> dict:
 
 def _chunk(chunk_id: str, text: str, meta: dict) -> StoredChunk:
     sentences = tuple(tuple(s) for s in json.loads(meta.get("sentences") or "[]")) or ((0, len(text)),)
-    from index.analysis import search_text
-
-    searchable = " ".join(search_text(text[a:b]) for a, b in sentences)
+    searchable = searchable_text(text, sentences)
     chunk = Chunk(chunk_id, meta["article_id"], int(meta["paragraph"]), int(meta.get("part", 1)), int(meta["start"]),
                   int(meta["end"]), text, searchable, sentences)  # fmt: skip
     vectors = None
@@ -142,7 +140,7 @@ def _article_meta(row: ArticleRow, sources: Sequence[str]) -> dict:
         "source": row.source,
         "sha256": row.sha256,
         "title": row.title,
-        "paragraphs": json.dumps([[p.n, p.start, p.end, p.boilerplate] for p in row.paragraphs]),
+        "paragraphs": paragraphs_json(row.paragraphs),
         "chunk_count": row.chunk_count,
         "sources": json.dumps(list(sources)),
     }

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.analysis import search_text, sentence_spans
+from index.analysis import search_text, sentence_spans, trim_spans
 
 _LINE = re.compile(r"[^\r\n]+")
 
@@ -59,15 +59,7 @@ def paragraphs(text: str, body_start: int = 0) -> list[Paragraph]:
     mid-sentence run on into the next line. The span then covers the line breaks, so the
     quoted text is still exactly the article's.
     """
-    lines = []
-    for match in _LINE.finditer(text, body_start):
-        start, end = match.span()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            lines.append((start, end))
+    lines = trim_spans(text, (m.span() for m in _LINE.finditer(text, body_start)))
     found: list[Paragraph] = []
     for block in _blocks(text, lines):
         wrapped = _hard_wrapped(text, block)

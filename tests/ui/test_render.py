@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 from qa.types import ArticleInfo, ArticleView, Citation, ParagraphSpan, Reference
 from webui import render
 
@@ -130,5 +132,6 @@ def test_the_articles_table_lists_each_article():
 def test_the_question_is_escaped_and_kept_out_of_markdown():
     html = render.question_html('<img src="http://x/y.png"> who *claimed* it?\n\n# next')
     assert html.startswith('<div class="question">') and html.endswith("</div>")
-    assert "<img" not in html and "&lt;img src=&quot;http://x/y.png&quot;&gt;" in html
+    assert "<img" not in html and '"http' not in html
+    assert unescape(html).startswith('<div class="question"><img src="http://x/y.png"> who *claimed* it?')
     assert "<br><br># next" in html

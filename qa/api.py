@@ -14,13 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from index import generations
-from index.build import Indexer, IngestReport, Limits, wipe
-from index.catalog import Catalog, day_number
+from index.build import Indexer, IngestReport
+from index.catalog import Catalog
 from index.clean import Rules
-from index.dates import normalize_date
 from index.embedding import Embedder
-from index.errors import IndexingError, SourceError
-from index.loaders import SUPPORTED_SUFFIXES, load, read
 from index.store import VectorStore
 from qa import abstention
 from qa.answerers import Answerer, Draft, Registry
@@ -28,80 +25,21 @@ from qa.answerers.extractive import ExtractiveAnswerer
 from qa.answerers.llm import LLMAnswerer, follow_up_rewriter
 from qa.citations import check_round_trip
 from qa.config import Settings
-from qa.conversation import Condenser, plain_text, turns
-from qa.errors import EmptyQuestionError, NoIndexError, QAError
+from qa.conversation import Condenser, turns
+from qa.errors import NoIndexError, QAError, translated
+from qa.inputs import FILE_TYPES, check_file, check_top_k, checked_question, date_window, ingest_limits
 from qa.llm.model import LanguageModel
 from qa.ranker.rerank import Reranker
 from qa.reader.artifact import SHIPPED as SHIPPED_READER
 from qa.reader.judge import Judge
 from qa.reader.rerank import ReaderRanker
 from qa.reader.runtime import Reader
-from qa.retrieval import Retrieved, Retriever, Window
+from qa.rebuild import rebuild_index
+from qa.retrieval import Retrieved, Retriever
 from qa.sources import IndexSources
 from qa.templates import Prompts
 from qa.types import Answer, ArticleInfo, ArticleView, Intake, ParagraphSpan, Query
 from qa.verify import Verifier
-
-FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, shown by the UI too)
-
-
-def check_file(
-    path: Path, name: str | None = None, *, max_bytes: int, follow_links_outside: bool = False
-) -> str | None:
-    """Why a file cannot be ingested (one line), or None when it can: the same checks an ingest makes.
-
-    `name` is what the person called the file (an upload's original name), if not `path`'s. As
-    for a file named to `qa ingest`, a link must stay in the folder holding it, unless
-    `follow_links_outside`; a FIFO, socket or device is refused without being opened.
-    """
-    label = Path(name or path.name)
-    if label.suffix.lower() not in SUPPORTED_SUFFIXES:
-        kind = f"“{label.suffix}” files" if label.suffix else "files without an extension"
-        return f"{kind} are not accepted; give {', '.join(SUPPORTED_SUFFIXES)} files"
-    try:
-        data = read(path, max_bytes=max_bytes, within=path.parent, follow_outside=follow_links_outside)
-        load(label, data, max_bytes=max_bytes)
-    except SourceError as exc:
-        reason = str(exc)
-        for prefix in (f"{path}: ", f"{label.resolve()}: ", f"{label}: "):
-            reason = reason.removeprefix(prefix)
-        return reason
-    return None
-
-
-def wipe_index(settings: Settings) -> None:
-    """Delete the index the settings point at (its catalog and vectors), to rebuild it from the articles."""
-    with _translated():
-        wipe(Path(settings.index.dir).expanduser(), settings.index.chroma_url, settings.index.collection)
-
-
-def rebuild_index(
-    settings: Settings,
-    paths: Iterable[str | Path],
-    *,
-    on_progress: Callable[[int, int, str], None] | None = None,
-    on_wait: Callable[[str], None] | None = None,
-    embedder: Embedder | None = None,
-) -> IngestReport:
-    """Build the index again from these files only, beside the one that answers, and switch to it when it is
-    complete (`index.generations`): questions asked meanwhile are answered from the old index, and a rebuild
-    stopped halfway leaves it answering. The old index is never opened, so one of an older format is replaced too.
-    In server mode the server's collections are deleted first and built again."""
-    if settings.index.chroma_url:
-        wipe_index(settings)
-        return Assistant(settings=settings, embedder=embedder).ingest(paths, on_progress=on_progress, on_wait=on_wait)
-    from filelock import FileLock
-
-    root = Path(settings.index.dir).expanduser()
-    root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / "rebuild.lock")):  # one rebuild at a time; ingests and questions go on
-        built = generations.staging(root)
-        builder = Assistant(settings=settings.replace(index_dir=built), embedder=embedder)
-        report = builder.ingest(paths, on_progress=on_progress, on_wait=on_wait)
-        del builder
-        with _translated():
-            generations.promote(root, built)
-    return report
 
 
 class Assistant:
@@ -137,7 +75,7 @@ class Assistant:
         if not create and not settings.index.chroma_url and not Catalog.exists(folder):
             raise NoIndexError(f"no index at {self._root}: run `qa ingest data/articles` first (or pass --index DIR)")
         self._store = store
-        with _translated():
+        with translated():
             self.prompts = Prompts(settings.llm.prompts_dir)
             self._embedder = embedder or Embedder(
                 settings.index.embedding_model,
@@ -151,7 +89,7 @@ class Assistant:
         self._checked_at = float("-inf")
         self.llm = None
         if llm is not None or settings.llm.enabled:
-            with _translated():
+            with translated():
                 self.llm = llm if isinstance(llm, LanguageModel) else LanguageModel(settings.llm, llm)
         rewriter = follow_up_rewriter(self.llm, self.prompts) if self.llm else None
         self.condenser = condenser or Condenser(rewriter=rewriter)
@@ -193,7 +131,7 @@ class Assistant:
         next one completes the rest. `on_wait(message)` hears once if another ingest holds the
         index (this one then waits for it).
         """
-        with _translated():
+        with translated():
             self._refresh()
             report = self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
         if self.settings.retrieval.ranker == "reader" and (report.new_articles or report.changed_articles):
@@ -212,13 +150,13 @@ class Assistant:
     ) -> IngestReport:
         """`rebuild_index` for this assistant's index; it answers from the new index once that is complete."""
         report = rebuild_index(self.settings, paths, on_progress=on_progress, on_wait=on_wait, embedder=self._embedder)
-        with _translated():
+        with translated():
             self._reopen(self._root if self.settings.index.chroma_url else generations.live(self._root))
         return report
 
     def remove(self, target: str | Path) -> IngestReport:
         """Remove an article by id, or all articles from a file or folder."""
-        with _translated():
+        with translated():
             self._refresh()
             return self._indexer.remove(str(target))
 
@@ -257,12 +195,12 @@ class Assistant:
         until: str | date | None = None,
     ) -> Iterator[str | Answer]:
         """Text as the answerer writes it (not yet checked), then the verified `Answer`, always last."""
-        question = self._checked(question)
+        question = checked_question(question, self.settings.answer.max_question_chars)
         earlier = turns(history)
         check_top_k(top_k)
         answerer = self._answerer(mode or self.settings.answer_mode)
-        window = _window(since, until)
-        with _translated():
+        window = date_window(since, until)
+        with translated():
             self._refresh()
             self._indexer.check_model()  # before any encoding: an index built by another model is refused
             query = self.condenser.condense(question, earlier, rewrite=answerer.rewrites_follow_ups)
@@ -306,7 +244,7 @@ class Assistant:
             collection=s.collection,
             repeated_paragraph_articles=s.repeated_paragraph_articles,
             titles=(s.title_max_chars, s.title_sentence_chars),
-            limits=_limits(self.settings),
+            limits=ingest_limits(self.settings),
             store=self._store,
         )
 
@@ -340,7 +278,7 @@ class Assistant:
             quoted = self.answerers.get("extractive").compose(found.passages)
             verified = self.verifier.verify(quoted, found.passages)
         short = quoted.short_answer if notice is not None else (draft.short_answer if draft else None)
-        with _translated():
+        with translated():
             check_round_trip(verified.citations, lambda aid: self._article_row(aid).text, short)
         cited = {(c.article_id, c.paragraph) for c in verified.citations}
         shown = tuple(p for p in found.passages if not p.neighbour or (p.article_id, p.paragraph) in cited)
@@ -364,11 +302,13 @@ class Assistant:
     @property
     def intake(self) -> Intake:
         """The file types, largest file and longest question this assistant's settings accept."""
-        return Intake(tuple(FILE_TYPES), _limits(self.settings).max_bytes, self.settings.answer.max_question_chars)
+        return Intake(
+            tuple(FILE_TYPES), ingest_limits(self.settings).max_bytes, self.settings.answer.max_question_chars
+        )
 
     def check_file(self, path: str | Path, name: str | None = None) -> str | None:
         """Why a file cannot be ingested under these settings (one line), or None when it can (`check_file`)."""
-        limits = _limits(self.settings)
+        limits = ingest_limits(self.settings)
         return check_file(
             Path(path), name, max_bytes=limits.max_bytes, follow_links_outside=limits.follow_links_outside
         )
@@ -384,18 +324,18 @@ class Assistant:
 
     # -- reading the index ------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
-        with _translated():
+        with translated():
             self._refresh()
             return [_info(row) for row in self._indexer.catalog.articles()]
 
     def sources(self, article_id: str) -> list[str]:
         """Every file the article was read from: byte-identical copies under other names add theirs."""
-        with _translated():
+        with translated():
             row = self._article_row(article_id)
             return sorted({row.source, *self._indexer.catalog.sources_of(article_id)})
 
     def article(self, article_id: str) -> ArticleView:
-        with _translated():
+        with translated():
             row = self._article_row(article_id)
         spans = tuple(ParagraphSpan(p.n, p.start, p.end, p.boilerplate is None) for p in row.paragraphs)
         return ArticleView(_info(row), row.text, spans)
@@ -405,7 +345,7 @@ class Assistant:
 
         In server mode it first checks the server (QAError when it does not answer).
         """
-        with _translated():
+        with translated():
             self._refresh(force=True)  # a health check: always ask the server
         articles, chunks = self._indexer.catalog.counts()
         return {
@@ -422,20 +362,6 @@ class Assistant:
         }
 
     # -- parts ------------------------------------------------------------------------------
-    def _checked(self, question: object) -> str:
-        """The question as one clean line (`plain_text`), or QAError when it is not text, empty or too long."""
-        if not isinstance(question, str):
-            raise QAError(f"a question must be text, not {type(question).__name__}: pass a str")
-        question = plain_text(question)
-        if not question:
-            raise EmptyQuestionError("the question is empty: type a question about the articles")
-        limit = self.settings.answer.max_question_chars
-        if len(question) > limit:
-            raise QAError(
-                f"the question is {len(question):,} characters long, over the {limit:,} limit: ask it more briefly"
-            )
-        return question
-
     def _answerer(self, mode: str) -> Answerer:
         if mode not in self.answerers:
             raise QAError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes())}")
@@ -468,57 +394,8 @@ class Assistant:
         return trees
 
 
-def check_top_k(top_k: object) -> None:
-    """QAError unless `top_k` is None (the setting's number) or a whole number of passages, 1 or more."""
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
-        raise QAError(f"top_k={top_k!r} is not a number of passages: give a whole number of 1 or more, e.g. 5")
-
-
-def _window(since: str | date | None, until: str | date | None) -> Window:
-    """The date range as YYYYMMDD numbers; a clear error for a date that is not one."""
-    bounds = []
-    for name, value in (("since", since), ("until", until)):
-        if value in (None, ""):
-            bounds.append(None)
-            continue
-        text = value.isoformat() if isinstance(value, date) else str(value).strip()
-        day = day_number(normalize_date(text))
-        if day is None:
-            raise QAError(f"{name}={value!r} is not a date: give it as YYYY-MM-DD, e.g. 2017-08-24")
-        bounds.append(day)
-    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
-        raise QAError(f"since={since} comes after until={until}: swap them")
-    return Window(*bounds)
-
-
-def _limits(settings: Settings) -> Limits:
-    kill = None
-    if settings.index.fault_kill:
-        stage, _, batch = settings.index.fault_kill.partition(":")
-        kill = (stage, int(batch or 1))
-    return Limits(
-        max_bytes=settings.index.max_file_bytes,
-        follow_links_outside=settings.index.follow_links_outside,
-        batch_files=max(1, settings.index.batch_files),
-        batch_chunks=max(1, settings.index.batch_chunks),
-        kill_after=kill,
-    )
-
-
 def _info(row) -> ArticleInfo:
     return ArticleInfo(
         row.article_id, row.title, row.source, row.date, row.url, len(row.paragraphs), row.chunk_count,
         row.story or row.article_id,
     )  # fmt: skip
-
-
-class _translated:
-    """Re-raise ingestion errors as `QAError`, so callers of `qa` handle one root."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, IndexingError):
-            raise QAError(str(exc)) from exc
-        return False

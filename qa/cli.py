@@ -144,7 +144,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     with _ProgressBar() as bar:
         if args.rebuild:
-            from qa.api import rebuild_index
+            from qa.rebuild import rebuild_index
 
             report = rebuild_index(_settings(args), paths, on_progress=bar.update, on_wait=waiting)
             assistant = _assistant(args, create=True)

@@ -262,7 +262,7 @@ def test_the_good_article_beside_hostile_files_is_cited_and_the_outside_file_is_
 
 def test_the_upload_check_gives_the_ingest_s_reason_for_each_hostile_file(hostile):
     from qa import Settings
-    from qa.api import check_file
+    from qa.inputs import check_file
 
     done, _, folder = hostile
     limit = Settings.from_env({"QA_MAX_FILE_MB": "1"}).index.max_file_bytes  # as the ingest above ran

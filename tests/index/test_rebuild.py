@@ -11,7 +11,7 @@ import sys
 import threading
 
 from qa import Assistant, Settings
-from qa.api import rebuild_index
+from qa.rebuild import rebuild_index
 from tests.conftest import ARTICLES, ROOT
 
 ALONE = ARTICLES / "002_87556d76f135b60a.txt"

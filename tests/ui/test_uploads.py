@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings
-from qa.api import check_file
+from qa.inputs import check_file
 from tests.ui.test_library import upload
 from webui.articles import safe_name, store_uploads
 

@@ -115,6 +115,7 @@ class Indexer:
         chroma_url: str | None = None,
         collection: str = "paragraphs",
         repeated_paragraph_articles: int = 3,
+        story_overlap: float = 0.5,
         titles: tuple[int, int] = (120, 100),
         limits: Limits | None = None,
         store: VectorStore | None = None,
@@ -124,6 +125,7 @@ class Indexer:
         self.embedder = embedder
         self.rules = rules
         self.repeated = repeated_paragraph_articles
+        self.story_overlap = story_overlap
         self.titles = titles
         self.limits = limits or Limits()
         self._chroma = (chroma_url, collection)
@@ -277,7 +279,7 @@ class Indexer:
         fingerprints = {s.row.article_id: s.fingerprints for s in batch}
         known = self.catalog.articles_sharing(fp for fps in fingerprints.values() for fp in fps)
         known = {aid: v for aid, v in known.items() if aid not in fingerprints}
-        stories = assign_stories(fingerprints, known)
+        stories = assign_stories(fingerprints, known, self.story_overlap)
         carriers = self.catalog.stories_with(fp for fps in fingerprints.values() for fp in fps)
         for s in batch:
             for fp in s.fingerprints:

@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from index.clean import LOOKALIKE
 from index.lexicon import jaccard
 
-COPY_OVERLAP = 0.5  # two articles are one story when their paragraphs overlap (Jaccard) by more than this
-
 
 def lookalikes(a: Iterable[str], b: Iterable[str]) -> bool:
     """Whether a paragraph of one article is the same wording as one of the other's with other numbers or dates."""
@@ -28,7 +26,7 @@ def lookalikes(a: Iterable[str], b: Iterable[str]) -> bool:
 
 
 def assign_stories(
-    new: Mapping[str, set[str]], known: Mapping[str, tuple[set[str], str]], threshold: float = COPY_OVERLAP
+    new: Mapping[str, set[str]], known: Mapping[str, tuple[set[str], str]], threshold: float
 ) -> dict[str, str]:
     """Story id for each new article: the story of an indexed or new article it copies, else its own id.
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.citations import cite
+from qa.config import AnswerSettings
 from qa.templates import Prompts
 from qa.types import Answer, Citation, Passage, Query
-
-NEAREST = 3  # passages offered for checking by hand
-TOPIC_CHARS = 120  # an abstention repeats at most this much of the question
 
 
 def should_abstain(passages: Sequence[Passage], min_support: float) -> bool:
@@ -18,20 +16,27 @@ def should_abstain(passages: Sequence[Passage], min_support: float) -> bool:
 
 
 def abstain(
-    query: Query, passages: Sequence[Passage], prompts: Prompts, *, kind: str = "what", indexing: str | None = None
+    query: Query,
+    passages: Sequence[Passage],
+    prompts: Prompts,
+    *,
+    kind: str = "what",
+    indexing: str | None = None,
+    settings: AnswerSettings | None = None,
 ) -> Answer:
     """'The articles don't say ...', citing the nearest passages' best sentences.
 
     While articles are still being indexed (`indexing` says how far), it says so instead:
     what is not indexed yet may well answer the question.
     """
+    settings = settings or AnswerSettings()
     retrieved = [p for p in passages if not p.neighbour]
     citations: list[Citation] = []
-    for passage in retrieved[:NEAREST]:
+    for passage in retrieved[: settings.nearest]:
         best = passage.sentences[0] if passage.sentences else None
         span = (best.start, best.end) if best else (0, len(passage.text))
         citations.append(cite(len(citations) + 1, passage, span, best.score if best else 0.0))
-    topic = topic_of(query.own)  # its own words, without the earlier question it leans on
+    topic = topic_of(query.own, settings.topic_chars)  # its own words, without the earlier question it leans on
     if indexing:
         text = prompts.render("abstain_indexing", topic=topic, progress=indexing)
     elif citations:
@@ -50,9 +55,9 @@ def abstain(
     )
 
 
-def topic_of(question: str) -> str:
-    """'How many people live in Sirte?' -> 'how many people live in Sirte' (cut when long)."""
+def topic_of(question: str, most: int) -> str:
+    """'How many people live in Sirte?' -> 'how many people live in Sirte' (cut past `most` characters)."""
     text = " ".join(question.split()).rstrip("?.! ")
-    if len(text) > TOPIC_CHARS:
-        text = text[:TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
+    if len(text) > most:
+        text = text[:most].rsplit(" ", 1)[0] + " …"
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text

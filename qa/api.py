@@ -91,7 +91,11 @@ class Assistant:
         if llm is not None or settings.llm.enabled:
             with translated():
                 self.llm = llm if isinstance(llm, LanguageModel) else LanguageModel(settings.llm, llm)
-        rewriter = follow_up_rewriter(self.llm, self.prompts) if self.llm else None
+        rewriter = (
+            follow_up_rewriter(self.llm, self.prompts, settings.llm.history_turns, settings.llm.history_answer_chars)
+            if self.llm
+            else None
+        )
         self.condenser = condenser or Condenser(rewriter=rewriter)
         self.reader = Reader(
             settings.retrieval.reader_model or SHIPPED_READER,
@@ -208,7 +212,9 @@ class Assistant:
         indexing = self.indexing()
         configured = self.settings.answer.min_support
         if abstention.should_abstain(found.passages, found.threshold if configured is None else configured):
-            yield abstention.abstain(query, found.passages, self.prompts, kind=found.kind, indexing=indexing)
+            yield abstention.abstain(
+                query, found.passages, self.prompts, kind=found.kind, indexing=indexing, settings=self.settings.answer
+            )
             return
         draft = None
         for piece in answerer.stream(query, found.passages):
@@ -243,6 +249,7 @@ class Assistant:
             chroma_url=s.chroma_url,
             collection=s.collection,
             repeated_paragraph_articles=s.repeated_paragraph_articles,
+            story_overlap=s.story_overlap,
             titles=(s.title_max_chars, s.title_sentence_chars),
             limits=ingest_limits(self.settings),
             store=self._store,

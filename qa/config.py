@@ -65,6 +65,11 @@ class IndexSettings:
     boilerplate_file: Path | None = setting(
         None, env="QA_BOILERPLATE", help="extra boilerplate rules (TOML) merged over the built-in ones"
     )
+    story_overlap: float = setting(
+        0.5,
+        env="QA_STORY_OVERLAP",
+        help="share of paragraphs (Jaccard) above which two articles are copies of one story",
+    )
     repeated_paragraph_articles: int = setting(
         3,
         env="QA_REPEATED_PARAGRAPH_ARTICLES",
@@ -189,6 +194,8 @@ class AnswerSettings:
         "empty = the fitted default recorded in qa/reader/calibrator.json (see the README: calibrated abstention)",
     )
     max_question_chars: int = setting(1000, env="QA_MAX_QUESTION_CHARS", help="longest question accepted")
+    nearest: int = setting(3, env="QA_NEAREST", help="nearest passages an abstention shows, for checking by hand")
+    topic_chars: int = setting(120, env="QA_TOPIC_CHARS", help="most characters of the question an abstention repeats")
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,12 @@ class LLMSettings:
     )
     temperature: float = setting(0.0, env="QA_LLM_TEMPERATURE", help="sampling temperature (0 = deterministic)")
     max_tokens: int = setting(256, env="QA_LLM_MAX_TOKENS", help="longest answer the model may write, in tokens")
+    history_turns: int = setting(
+        3, env="QA_LLM_HISTORY_TURNS", help="earlier exchanges the model sees when it rewrites a follow-up question"
+    )
+    history_answer_chars: int = setting(
+        400, env="QA_LLM_HISTORY_CHARS", help="most characters of each earlier answer the model sees then"
+    )
     context_tokens: int = setting(
         1200, env="QA_LLM_CONTEXT_TOKENS", help="token budget for the source passages sent to the model"
     )

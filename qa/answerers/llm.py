@@ -19,8 +19,6 @@ from qa.types import Passage, Query, Turn
 # What the system prompt tells the model to say when the sources do not answer.
 REFUSAL = re.compile(r"^\W*(the )?(articles|sources) (don'?t|do not) say\b", re.I)
 _FENCE = re.compile(r"<(\s*/?\s*source\b)", re.I)
-HISTORY_TURNS = 3  # earlier exchanges shown to the model when it rewrites a follow-up
-HISTORY_ANSWER_CHARS = 400
 
 
 class LLMAnswerer:
@@ -80,16 +78,17 @@ class LLMAnswerer:
         )
 
 
-def follow_up_rewriter(model: LanguageModel, prompts: Prompts) -> Rewriter:
-    """A condense-stage rewriter: the model makes the latest question stand alone, given the conversation."""
+def follow_up_rewriter(model: LanguageModel, prompts: Prompts, turns: int = 3, answer_chars: int = 400) -> Rewriter:
+    """A condense-stage rewriter: the model makes the latest question stand alone, given the last `turns`
+    exchanges of the conversation (each answer cut at `answer_chars`)."""
 
     def rewrite(question: str, history: Sequence[Turn]) -> str:
         lines = []
-        for turn in history[-HISTORY_TURNS:]:
+        for turn in history[-turns:]:
             lines.append(f"User: {turn.question}")
             if turn.answer:
                 answer = " ".join(MARKER.sub("", turn.answer).split())
-                lines.append(f"Assistant: {answer[:HISTORY_ANSWER_CHARS]}")
+                lines.append(f"Assistant: {answer[:answer_chars]}")
         reply = model.complete("", prompts.render("condense", history="\n".join(lines), question=question))
         first = reply.strip().splitlines()[0] if reply.strip() else ""
         return first.strip().strip('"“”').strip()

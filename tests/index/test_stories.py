@@ -87,7 +87,7 @@ def district(i: int) -> str:
 def test_templated_articles_differing_in_a_number_are_not_one_story_but_a_wire_copy_is():
     fps = {i: {fingerprint(p) for p in district(i).split("\n\n")} for i in (42, 43)}
     copy = fps[42] | {fingerprint("This story was first published by the Dunmere Herald.")}
-    assert assign_stories({"d42": fps[42], "d43": fps[43], "wire": copy}, {}) == {
+    assert assign_stories({"d42": fps[42], "d43": fps[43], "wire": copy}, {}, Settings().index.story_overlap) == {
         "d42": "d42", "d43": "d43", "wire": "d42"
     }  # fmt: skip
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qa.abstention import TOPIC_CHARS, abstain, should_abstain
+from qa.abstention import abstain, should_abstain
+from qa.config import AnswerSettings
 from qa.templates import Prompts
 from qa.types import Evidence, Passage, Query
 
@@ -46,4 +47,4 @@ def test_with_nothing_indexed_it_says_so():
 def test_a_long_question_is_not_echoed_whole():
     long = "Who " + "really " * 3000 + "won?"
     answer = abstain(Query(long, long, long), [], Prompts())
-    assert len(answer.text) < TOPIC_CHARS + 200
+    assert len(answer.text) < AnswerSettings().topic_chars + 200

@@ -269,8 +269,9 @@ def store_scaling(work: Path, sizes: list[int], dim: int = 384) -> list[dict]:
     """Vector and keyword query latency on synthetic data of growing size (no model involved)."""
     import numpy as np
 
-    from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk
+    from index.catalog import Catalog
     from index.chunking import Chunk, Paragraph
+    from index.records import ArticleRow, ArticleWrite, StoredChunk
     from index.store import VectorStore
 
     rng = np.random.default_rng(0)

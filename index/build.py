@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.analysis import capitalised_names, tokenize
-from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, day_number
+from index.catalog import Catalog
 from index.checks import unexpected
 from index.chunking import Paragraph, chunk_paragraph, paragraphs
 from index.clean import Rules, fingerprint
@@ -36,6 +36,7 @@ from index.errors import IndexingError, SourceError
 from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load, read
 from index.locking import note_progress, progress, writing
 from index.mirror import Mirror, chunk_metadata
+from index.records import ArticleRow, ArticleWrite, StoredChunk, day_number
 from index.store import VectorStore
 from index.stories import assign_stories, repeated
 from index.titles import title_of

@@ -18,7 +18,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy as np
 from index.analysis import capitalised_names
 from index.chunking import Chunk, Paragraph
 from index.errors import IndexVersionError
+from index.records import ArticleRow, ArticleWrite, Found, StoredChunk, day_number, paragraphs_json
 
 SCHEMA_VERSION = 3
 IN_BATCH = 500  # values per `IN (...)`: SQLite bounds the parameters of one statement
@@ -63,54 +63,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ARTICLE_COLUMNS = "article_id, source, record_id, sha256, title, date, url, text, paragraphs, chunk_count, story"
 _CHUNK_COLUMNS = 'c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c."end", c.text, c.search_text, c.sentences'
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    article_id: str
-    source: str
-    record_id: str | None
-    sha256: str
-    title: str
-    date: str | None
-    url: str | None
-    text: str
-    paragraphs: tuple[Paragraph, ...]
-    chunk_count: int
-    story: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    """A chunk as the catalog keeps it: with its paragraph's fingerprint and its keyword tokens."""
-
-    chunk: Chunk
-    fingerprint: str
-    tokens: tuple[str, ...] = ()
-    names: tuple[tuple[str, str], ...] = ()  # (sound key, spelling) of the capitalised words
-    vectors: np.ndarray | None = None  # one unit vector per sentence (float16 on disk)
-
-
-@dataclass
-class Found:
-    """A chunk found by id, with its article's title, source and date, and its sentences' vectors."""
-
-    chunk: Chunk
-    title: str
-    source: str
-    date: str | None
-    vectors: np.ndarray | None = None
-    url: str | None = None
-
-
-@dataclass
-class ArticleWrite:
-    """One article's new state, written in a batch."""
-
-    row: ArticleRow
-    chunks: list[StoredChunk]
-    fingerprints: set[str] = field(default_factory=set)
-    paths: list[str] = field(default_factory=list)
 
 
 class Catalog:
@@ -510,14 +462,6 @@ class Catalog:
         return ArticleRow(*row[:8], paragraphs=paras, chunk_count=row[9], story=row[10])
 
 
-def day_number(date: str | None) -> int | None:
-    """'2017-08-24' (or '2017-08-24T...') -> 20170824, for date filters; None when undated."""
-    if not date:
-        return None
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", date)
-    return int("".join(match.groups())) if match else None
-
-
 def _vectors(blob: bytes | None, rows: int) -> np.ndarray | None:
     if not blob or not rows:
         return None
@@ -526,8 +470,3 @@ def _vectors(blob: bytes | None, rows: int) -> np.ndarray | None:
 
 def _chunk(row: tuple) -> Chunk:
     return Chunk(*row[:8], sentences=tuple(tuple(s) for s in json.loads(row[8])))
-
-
-def paragraphs_json(paragraphs: Iterable[Paragraph]) -> str:
-    """An article's paragraphs as stored (in the catalog, and on a Chroma server in server mode)."""
-    return json.dumps([[p.n, p.start, p.end, p.boilerplate] for p in paragraphs])

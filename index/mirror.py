@@ -21,9 +21,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from index.analysis import capitalised_names, tokenize
-from index.catalog import ArticleRow, ArticleWrite, Catalog, StoredChunk, paragraphs_json
+from index.catalog import Catalog
 from index.chunking import Chunk, Paragraph, searchable_text
 from index.errors import IndexingError
+from index.records import ArticleRow, ArticleWrite, StoredChunk, paragraphs_json
 
 META_ID = "__generation__"
 PAGE = 500

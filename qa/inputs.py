@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from index.build import Limits
-from index.catalog import day_number
 from index.dates import normalize_date
 from index.errors import SourceError
 from index.loaders import SUPPORTED_SUFFIXES, load, read
+from index.records import day_number
 from qa.config import Settings
 from qa.conversation import plain_text
 from qa.errors import EmptyQuestionError, QAError

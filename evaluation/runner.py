@@ -286,7 +286,7 @@ def corpus_key(corpus: Path, settings: Settings) -> str:
         digest.update(str(path.relative_to(corpus.parent if corpus.is_file() else corpus)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     index = settings.to_dict()["index"]
-    for name in ("embedding_model", "collection", "boilerplate_file", "repeated_paragraph_articles"):
+    for name in ("embedding_model", "collection", "boilerplate_file", "repeated_paragraph_articles", "story_overlap"):
         digest.update(f"{name}={index[name]}".encode())
     return digest.hexdigest()[:16]
 

@@ -1,16 +1,15 @@
 """Fit the support judge: LoRA on the bundled all-MiniLM-L6-v2 plus a one-logit head, on the fitting data only.
 
 Claims are made (`bench.claims`, the generator the verification benchmark uses) from the 25
-SQuAD v2.0 fitting articles: true ones (the answer's clause, the question as a statement, each
-reworded) and false ones (a number or date changed, another name from elsewhere or from the
-same paragraph, two names swapped, a negation, another paragraph, an unanswerable question's
-plausible answer). RealTime QA quizzes before 2024 add the question with its correct choice
-(true) and with a wrong one (false) against the evidence. Each claim is paired with the spans
-the verifier would hand the judge (`judged_spans`): those its exact rules let through, the best
-by shared words first; a true claim is said only by a span holding its answer. The reader's
+SQuAD v2.0 fitting articles, each paired with the span of its paragraph it would be checked
+against: true ones (the answer's clause, the question as a statement, each reworded) and false
+ones (a number or date changed, another name from elsewhere or from the same paragraph, two
+names swapped, a negation, a span of another paragraph or another sentence, and an
+unanswerable question's plausible answer). RealTime QA quizzes before 2024 add the question
+with its correct choice (true) and with a wrong one (false) against the evidence. The reader's
 held-out fold (three articles, one quiz week in ten) is held out here too: the calibration (a
-scale and shift on the logit) is fitted on it. Reproducible (fixed seed); prints what it
-trained on; checkpoints and resumes like the reader's fit.
+scale and shift on the logit) and the threshold are fitted on it. Reproducible (fixed seed);
+prints what it trained on; checkpoints and resumes like the reader's fit.
 
     python -m bench.fit_judge --squad2 dev-v2.0.json --realtimeqa realtimeqa.jsonl.gz --out runs/fit-judge
 """
@@ -22,7 +21,7 @@ import json
 import random
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,18 +29,15 @@ import numpy as np
 from bench import claims
 from bench.fit_reader import SEED, Trainer, held_out, quiz_week, train, write
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT
-from bench.verification import passage
-from qa.config import VerifySettings
+from index.analysis import content_words, sentence_spans
 from qa.reader import artifact
 from qa.reader.judge import SHIPPED, inputs
 from qa.reader.windows import batch, windows
-from qa.verify import Verifier
 
 TRUE_KINDS = ("true_clause", "true_statement", "reordered", "synonym", "passive", "realtimeqa_correct")
+NEIGHBOUR_SHARE = 0.5  # true claims also paired with another sentence of their paragraph (false)
 UNANSWERABLE_SHARE = 0.4  # unanswerable questions whose plausible answer makes a false claim
-# The exact rules as they stand beside the judge (no same-context rule): a span they refuse is never judged, so
-# it is never trained on either.
-RULES = Verifier(settings=replace(VerifySettings(), anchor_words=0))
+WIDER_SHARE = 0.3  # spans grown by a neighbouring sentence, as the verifier's spans of two or three sentences are
 
 
 @dataclass(frozen=True)
@@ -55,11 +51,26 @@ class Pair:
     group: str  # article or quiz week: the fold is split by it
 
 
-def judged_spans(claim: str, text: str) -> list[tuple[int, int]]:
-    """The spans of `text` the verifier hands the judge for `claim` (one to three sentences that hold every name,
-    number and date of the claim, the most shared words first), so the judge is fitted on what it will be asked."""
-    found = RULES.candidates(claim, passage("fit", "fit", "", 1, text), None)
-    return [span for _, span, missing, _ in found if not missing][: RULES.settings.judge_compare]
+def around(context: str, at: int, rng: random.Random) -> str:
+    """The sentence of `context` holding character `at`, sometimes with the sentence before or after it."""
+    spans = sentence_spans(context) or [(0, len(context))]
+    i = next((k for k, (a, b) in enumerate(spans) if a <= at < b), len(spans) - 1)
+    first, last = i, i
+    if rng.random() < WIDER_SHARE:
+        first, last = (max(0, i - 1), i) if rng.random() < 0.5 else (i, min(len(spans) - 1, i + 1))
+    return context[spans[first][0] : spans[last][1]].strip()
+
+
+def closest_sentence(text: str, claim: str, avoid: str = "") -> str | None:
+    """The sentence of `text` sharing most content words with `claim` (not inside `avoid`)."""
+    wanted = set(content_words(claim))
+    best, shared = None, 0
+    for a, b in sentence_spans(text):
+        sentence = text[a:b].strip()
+        overlap = len(wanted & set(content_words(sentence)))
+        if overlap > shared and sentence not in avoid:
+            best, shared = sentence, overlap
+    return best
 
 
 def squad_pairs(path: Path, rng: random.Random) -> list[Pair]:
@@ -82,60 +93,56 @@ def squad_pairs(path: Path, rng: random.Random) -> list[Pair]:
 def question_pairs(title, paragraphs, index, context, qa, pool, rng) -> list[Pair]:
     made: list[Pair] = []
 
-    def add(kind: str, claim: str | None, label: int, text: str = context, at: int = -1) -> None:
-        """`claim` against each span the verifier would judge in `text`; a true claim is said by a span that holds
-        character `at` (the answer) and by no other."""
-        for a, b in judged_spans(claim, text) if claim else []:
-            said = label and a <= at < b
-            made.append(Pair(claim, text[a:b], int(said), kind if said or not label else "other_sentence", title))
+    def add(kind: str, claim: str | None, span: str, label: int) -> None:
+        if claim and span:
+            made.append(Pair(claim, span, label, kind, title))
 
     if qa.get("is_impossible"):
         for gold in qa.get("plausible_answers", [])[: rng.random() < UNANSWERABLE_SHARE]:
-            add("unanswerable", claims.statement(qa["question"], gold["text"]), 0)
+            span = around(context, gold["answer_start"], rng)
+            add("unanswerable", claims.statement(qa["question"], gold["text"]), span, 0)
         return made
     gold = qa["answers"][0]
     answer, start = gold["text"], gold["answer_start"]
     true = claims.clause(context, start, start + len(answer))
     if true is None or answer not in true:
         return made
+    span = around(context, start, rng)
     stated = claims.statement(qa["question"], answer)
     either = rng.choice([true, stated])
-    add("true_clause", true, 1, at=start)
-    add("true_statement", stated, 1, at=start)
-    add("reordered", claims.reorder(true) or claims.reorder(stated), 1, at=start)
-    add("synonym", claims.synonyms(either, rng), 1, at=start)
-    add("passive", claims.passive(stated, answer), 1, at=start)
-    add("number_changed", claims.change_number(either, rng), 0)
-    add("date_changed", claims.change_date(either, rng), 0)
-    add("negated", claims.negate(either), 0)
-    add("names_swapped", claims.swap_names(true), 0)
-    add("names_swapped", claims.swap_names(stated), 0)
+    add("true_clause", true, span, 1)
+    add("true_statement", stated, span, 1)
+    add("reordered", claims.reorder(true) or claims.reorder(stated), span, 1)
+    add("synonym", claims.synonyms(either, rng), span, 1)
+    add("passive", claims.passive(stated, answer), span, 1)
+    add("number_changed", claims.change_number(either, rng), span, 0)
+    add("date_changed", claims.change_date(either, rng), span, 0)
+    add("negated", claims.negate(either), span, 0)
+    add("names_swapped", claims.swap_names(either), span, 0)
     if claims.is_name(answer):
         foreign = [n for t, n in pool if t != title and n.lower() not in context.lower()]
-        add("foreign_name", claims.swap(either, answer, rng.choice(foreign)) if foreign else None, 0)
+        add("foreign_name", claims.swap(either, answer, rng.choice(foreign)) if foreign else None, span, 0)
         for claim in (true, stated):
             local = claims.local_names(context, answer, claim)
-            add("same_paragraph_name", claims.swap(claim, answer, rng.choice(local)) if local else None, 0)
+            add("same_paragraph_name", claims.swap(claim, answer, rng.choice(local)) if local else None, span, 0)
     others = [p for j, p in enumerate(paragraphs) if j != index]
     if others:
-        add("wrong_paragraph", either, 0, text=rng.choice(others))
+        add("wrong_paragraph", either, closest_sentence(rng.choice(others), either) or "", 0)
+    if rng.random() < NEIGHBOUR_SHARE:
+        add("other_sentence", either, closest_sentence(context, either, avoid=span) or "", 0)
     return made
 
 
 def realtimeqa_pairs(path: Path, rng: random.Random) -> list[Pair]:
-    """Quizzes before 2024: the question with its correct choice (true where a span holds the choice) and with a
-    wrong one (false), against the spans of the evidence the verifier would judge."""
+    """Quizzes before 2024: the question with its correct choice (true) and a wrong one (false), against the
+    evidence around the correct choice."""
     out = []
     for quiz in claims.realtimeqa_claims(path, until=REALTIMEQA_REPORT_SINCE):
-        evidence, week = quiz["evidence"], quiz_week(quiz["date"])
+        span, week = around(quiz["evidence"], quiz["at"], rng), quiz_week(quiz["date"])
         wrong = rng.choice(quiz["false"] or [""])
-        for a, b in judged_spans(quiz["true"], evidence):
-            said = a <= quiz["at"] < b
-            out.append(
-                Pair(quiz["true"], evidence[a:b], int(said), "realtimeqa_correct" if said else "other_sentence", week)
-            )
-        for a, b in judged_spans(wrong, evidence) if wrong else []:
-            out.append(Pair(wrong, evidence[a:b], 0, "realtimeqa_wrong", week))
+        out.append(Pair(quiz["true"], span, 1, "realtimeqa_correct", week))
+        if wrong:
+            out.append(Pair(wrong, span, 0, "realtimeqa_wrong", week))
     return out
 
 
@@ -192,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=float, default=1.5)
     parser.add_argument("--lr", type=float, default=6e-4)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--rank", type=int, default=32)
-    parser.add_argument("--alpha", type=int, default=64)
+    parser.add_argument("--rank", type=int, default=16)
+    parser.add_argument("--alpha", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=0, help="fit on this many pairs, drawn at random (0 = all)")
     parser.add_argument("--fold-pairs", type=int, default=3000, help="held-out pairs scored after each epoch")

@@ -4,7 +4,7 @@ from qa import Assistant
 answer = Assistant().ask("how many people were beheaded at the al-Fugaha checkpoint?")
 
 The front door is `api.Assistant`; the stages it runs, in order, are `conversation` (condense a
-follow-up), `retrieval` (search and fuse, over `sources`: the index as the stages see it),
+follow-up), `retrieval` (search and fuse, over `index_view`: the index as the stages see it),
 `ranker/` or `reader/` (score each sentence), `abstention`, `answerers/` (extractive or llm) and
 `verify` (with `citations`). Beside them: `language/` (question analysis, names and aliases),
 `llm/` (the language-model backends), `config` (the settings), `templates` (the prompts),

@@ -27,6 +27,7 @@ from qa.citations import check_round_trip
 from qa.config import Settings
 from qa.conversation import Condenser, turns
 from qa.errors import NoIndexError, QAError, translated
+from qa.index_view import IndexView
 from qa.inputs import FILE_TYPES, check_file, check_top_k, checked_question, date_window, ingest_limits
 from qa.llm.model import LanguageModel
 from qa.ranker.rerank import Reranker
@@ -36,7 +37,6 @@ from qa.reader.rerank import ReaderRanker
 from qa.reader.runtime import Reader
 from qa.rebuild import rebuild_index
 from qa.retrieval import Retrieved, Retriever
-from qa.sources import IndexSources
 from qa.templates import Prompts
 from qa.types import Answer, ArticleInfo, ArticleView, Intake, ParagraphSpan, Query
 from qa.verify import Verifier
@@ -85,7 +85,7 @@ class Assistant:
                 threads=settings.index.threads,
             )
             self._indexer = self._open(folder)
-        self.sources = IndexSources(self._indexer, settings.retrieval.aliases_file)
+        self.index_view = IndexView(self._indexer, settings.retrieval.aliases_file)
         self._checked_at = float("-inf")
         self.llm = None
         if llm is not None or settings.llm.enabled:
@@ -107,8 +107,8 @@ class Assistant:
         # The judge loads on the first sentence a model writes; the extractive mode never needs it.
         judge = Judge(threads=settings.retrieval.reader_threads, runtime=settings.retrieval.reader_runtime)
         self.verifier = verifier or Verifier(
-            similarity=self.sources.similarity,
-            names=self.sources.names,
+            similarity=self.index_view.similarity,
+            names=self.index_view.names,
             judge=judge if settings.verify.judge else None,
             settings=settings.verify,
         )
@@ -258,7 +258,7 @@ class Assistant:
     def _reopen(self, folder: Path) -> None:
         """Answer from the index in `folder` from now on (every stage reads the index through `sources`)."""
         self._indexer = self._open(folder)
-        self.sources.indexer = self._indexer
+        self.index_view.indexer = self._indexer
 
     def indexing(self) -> str | None:
         """How far an ingest now writing to this index has got ("3 of 5 files"), or None when none is."""
@@ -381,20 +381,20 @@ class Assistant:
         return row
 
     def _default_retriever(self) -> Retriever:
-        sources = self.sources
+        view = self.index_view
         return Retriever(
-            encode=sources.encode,
-            dense=sources.dense,
-            keyword=sources.keyword,
-            lookup=sources.lookup,
-            neighbours=sources.neighbours,
-            names=sources.names,
+            encode=view.encode,
+            dense=view.dense,
+            keyword=view.keyword,
+            lookup=view.lookup,
+            neighbours=view.neighbours,
+            names=view.names,
             reranker=self._ranker(),
             settings=self.settings.retrieval,
         )
 
     def _ranker(self) -> Reranker | ReaderRanker:
-        trees = Reranker(self.sources.term_weight)
+        trees = Reranker(self.index_view.term_weight)
         if self.settings.retrieval.ranker == "reader":
             # The trees' view of each sentence is one of the reader's calibrator's inputs.
             return ReaderRanker(self.reader, trees=trees, passages=self.settings.retrieval.read_passages)

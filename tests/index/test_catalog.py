@@ -37,7 +37,7 @@ def test_keyword_search_idf_and_neighbours(sample):
 
 
 def test_the_store_ranks_by_cosine_and_the_names_table_holds_spellings(sample):
-    vector = sample.sources.encode(AMAQ)
+    vector = sample.index_view.encode(AMAQ)
     ranked = sample._indexer.store.query(vector, 3)
     assert len(ranked) == 3 and ranked[0][1] >= ranked[1][1] >= ranked[2][1]
     names = sample._indexer.catalog.names()

@@ -21,7 +21,7 @@ from qa.types import Passage
 ANY_TIME = Window()
 
 
-class IndexSources:
+class IndexView:
     """One index's search and lookups, for the stages. The name table is rebuilt when the catalog changes."""
 
     def __init__(self, indexer: Indexer, aliases_file: Path | None = None) -> None:

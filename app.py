@@ -61,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     ingestor = Ingestor(assistant)
-    # Gradio refuses a bigger upload before it reaches the ingest's checks: the cap is the ingest's own limit.
-    options["max_file_size"] = assistant.intake.max_file_bytes
+    # Gradio's transfer cap, derived from the ingest's limit: twice it, so a file a little over the limit still
+    # reaches the ingest's checks and gets their reason ("over the 20 MB limit"), not a bare transfer error.
+    options["max_file_size"] = 2 * assistant.intake.max_file_bytes
 
     def first_start() -> None:
         # Ingest after the server is up, so the page already shows the progress.

@@ -43,7 +43,6 @@ def rebuild_index(
         built = generations.staging(root)
         builder = _assistant()(settings=settings.replace(index_dir=built), embedder=embedder)
         report = builder.ingest(paths, on_progress=on_progress, on_wait=on_wait)
-        del builder
         with translated():
             generations.promote(root, built)
     return report

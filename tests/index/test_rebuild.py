@@ -67,8 +67,8 @@ def test_a_rebuild_killed_halfway_leaves_the_old_index_answering(tmp_path):
     assert left == ["CURRENT", "gen-1", "gen-2"], left
 
 
-def test_a_rebuild_runs_beside_a_reader_in_another_thread(tmp_path, embedder):
-    """A process that keeps answering (the app) picks up the new index on its next question."""
+def test_an_assistant_that_answered_before_a_rebuild_answers_from_the_new_index_in_another_thread(tmp_path, embedder):
+    """The app answers in worker threads: one of them, asking after the switch, reads the new index."""
     index = tmp_path / "index"
     app = Assistant(settings=Settings().replace(index_dir=index), embedder=embedder)
     app.ingest([ARTICLES])

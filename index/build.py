@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import threading
 import time
@@ -25,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index import generations
 from index.analysis import capitalised_names, tokenize
 from index.catalog import Catalog
 from index.checks import unexpected
@@ -407,30 +407,38 @@ class Indexer:
         if self._chroma[0] is None:
             return None
         if self._mirror is None:
-            self._mirror = Mirror(self.store.client, self._chroma[1])
+            self._mirror = Mirror(self.store.client, self.store.collection.name)
         return self._mirror
 
     def _published(self) -> None:
         """Bump the server's generation; this cache is that generation now."""
-        self.catalog.set_meta("server_generation", str(self.mirror.bump()))
+        self.catalog.set_meta("server_generation", self._server_version(self.mirror.bump()))
+
+    def _server_version(self, generation: int) -> str:
+        # The collections' name too: a rebuild on the server starts new ones, whose count starts again.
+        return f"{self.mirror.name}#{generation}"
 
     def refresh(self) -> bool:
         """Server mode: rebuild the local catalog from the server when it is missing or stale. True if rebuilt."""
         if self.mirror is None:
             return False
         try:
-            current = self.mirror.generation()
+            if generations.live_collection(self.store.client, self._chroma[1]) != self.mirror.name:
+                self._store = self._mirror = None  # a rebuild switched the server to new collections
+            current = self._server_version(self.mirror.generation())
+        except IndexingError:
+            raise
         except Exception as exc:  # a stopped server, a dropped connection
             raise IndexingError(f"the Chroma server at {self._chroma[0]} did not answer ({type(exc).__name__}): "
                                 "check that it runs") from exc  # fmt: skip
-        if str(current) == self.catalog.meta("server_generation"):
+        if current == self.catalog.meta("server_generation"):
             return False
         with self._write, writing(self.folder):
-            if str(current) == self.catalog.meta("server_generation"):
+            if current == self.catalog.meta("server_generation"):
                 return False
             self.catalog.clear()
             self.mirror.rebuild(self.catalog, self.store.collection)
-            self.catalog.set_meta("server_generation", str(current))
+            self.catalog.set_meta("server_generation", current)
         return True
 
     def _metadata(self, row: ArticleRow, chunk: StoredChunk) -> dict:
@@ -467,16 +475,6 @@ def _found(paths: Iterable[Path | str], problems: list[tuple[str, str]]) -> list
         within = path if path.is_dir() else path.parent
         out += [(f, within) for f in found]
     return out
-
-
-def wipe(folder: Path, chroma_url: str | None = None, collection: str = "paragraphs") -> None:
-    """Delete an index: its catalog and keyword index, and its vectors (locally, or its collections on a server)."""
-    with writing(folder):
-        if chroma_url:
-            VectorStore.drop(chroma_url, collection)
-        for name in (Catalog.FILE, f"{Catalog.FILE}-wal", f"{Catalog.FILE}-shm"):
-            (folder / name).unlink(missing_ok=True)
-        shutil.rmtree(folder / "chroma", ignore_errors=True)
 
 
 def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tuple[list[StoredChunk], ArticleRow]:

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from index import generations
 from index.chunking import Chunk
 from index.errors import IndexingError, ModelMismatchError
 
@@ -27,6 +28,7 @@ class VectorStore:
             if url:
                 self.client = http_client(url)
                 self.location = url
+                collection = generations.live_collection(self.client, collection)  # after a rebuild, its newest
             else:
                 assert path is not None
                 path.mkdir(parents=True, exist_ok=True)
@@ -51,20 +53,6 @@ class VectorStore:
                 f"the index at {self.location} was built with model {stored!r}, not {model!r}: "
                 "use the same model or a new --index folder"
             )
-
-    @staticmethod
-    def drop(url: str, collection: str) -> None:
-        """Delete a collection on a Chroma server (to rebuild an index there)."""
-
-        try:
-            client = http_client(url)
-            names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-            if collection in names:
-                client.delete_collection(collection)
-        except Exception as exc:
-            raise IndexingError(
-                f"cannot reach the Chroma server at {url} ({type(exc).__name__}): is it running?"
-            ) from exc
 
     def count(self) -> int:
         return self.collection.count()

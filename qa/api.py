@@ -136,7 +136,7 @@ class Assistant:
         index (this one then waits for it).
         """
         with translated():
-            self._refresh()
+            self._refresh(force=True)  # on a server rebuilt elsewhere, write to its new collections
             report = self._indexer.ingest(paths, on_progress=on_progress, on_wait=on_wait)
         if self.settings.retrieval.ranker == "reader" and (report.new_articles or report.changed_articles):
             # The reader's one-time export needs PyTorch, which an ingest has loaded anyway.
@@ -156,6 +156,7 @@ class Assistant:
         report = rebuild_index(self.settings, paths, on_progress=on_progress, on_wait=on_wait, embedder=self._embedder)
         with translated():
             self._reopen(self._root if self.settings.index.chroma_url else generations.live(self._root))
+            self._refresh(force=True)
         return report
 
     def remove(self, target: str | Path) -> IngestReport:

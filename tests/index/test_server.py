@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from index.store import http_client
 from qa import Settings
 from qa.api import Assistant
 from tests.conftest import ARTICLES, ROOT
@@ -84,8 +86,8 @@ def test_unreachable_server_is_a_clear_error(tmp_path, embedder):
         assistant.ingest([ARTICLES])
 
 
-def qa_cli(*args: str, index: Path, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QA_INDEX_DIR": str(index), "QA_CHROMA_URL": url, "PYTHONPATH": str(ROOT)}
+def qa_cli(*args: str, index: Path, url: str, **extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QA_INDEX_DIR": str(index), "QA_CHROMA_URL": url, "PYTHONPATH": str(ROOT), **extra}
     return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=600)  # fmt: skip
 
@@ -143,3 +145,66 @@ def test_a_second_machine_answers_from_the_cli_with_only_the_url(server, tmp_pat
         assert done.returncode == 0, (where, done.stderr)
         answer = json.loads(done.stdout)
         assert not answer["abstained"] and "eleven" in answer["answer"], where
+
+
+REBUILD_QUESTION = "Who is trying to regroup in Libya?"
+WSJ = "004_dbdc3b8675f91d3b"  # not in the rebuilt index
+ALONE = ARTICLES / "002_87556d76f135b60a.txt"
+
+
+def server_collections(url: str) -> list[str]:
+    return sorted(c.name for c in http_client(url).list_collections())
+
+
+@pytest.mark.server
+def test_a_server_rebuild_is_built_beside_the_collections_that_answer(server, tmp_path, embedder):
+    """While machine A rebuilds on the server, machine B answers from the old index; then both move to the new one."""
+
+    def machine(name: str) -> Assistant:
+        settings = Settings().replace(index_dir=tmp_path / name, index_chroma_url=server.url)
+        return Assistant(settings=settings, embedder=embedder)
+
+    first, second = machine("machine-a"), machine("machine-b")
+    first.ingest([ARTICLES])
+    before = second.ask(REBUILD_QUESTION)
+    assert WSJ in {c.article_id for c in before.citations}
+
+    during: list = []
+
+    def ask_meanwhile(done: int, total: int, message: str) -> None:
+        if not during:  # while the new collections are half built
+            during.append((second.status(), second.ask(REBUILD_QUESTION)))
+
+    report = first.rebuild([ALONE], on_progress=ask_meanwhile)
+    assert report.new_articles == 1 and during
+    status, answer = during[0]
+    assert status["articles"] == 5 and answer.text == before.text
+
+    # The switch reaches every machine: the one that rebuilt, the one that watched, and a new one.
+    for reader in (first, second, machine("machine-c")):
+        assert reader.status()["articles"] == 1
+        assert WSJ not in {c.article_id for c in reader.ask(REBUILD_QUESTION).citations}
+
+
+@pytest.mark.server
+def test_a_server_rebuild_killed_halfway_leaves_the_old_collections_answering(server, tmp_path):
+    index = tmp_path / "local"
+    assert qa_cli("ingest", str(ARTICLES), index=index, url=server.url).returncode == 0
+    killed = qa_cli("ingest", "--rebuild", str(ARTICLES), index=index, url=server.url,
+                    QA_FAULT_KILL="commit:2", QA_INGEST_BATCH_FILES="1")  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    for where in (index, tmp_path / "other-machine"):
+        assert json.loads(qa_cli("status", "--json", index=where, url=server.url).stdout)["articles"] == 5
+        asked = qa_cli("ask", REBUILD_QUESTION, "--json", index=where, url=server.url)
+        assert asked.returncode == 0 and WSJ in {c["article_id"] for c in json.loads(asked.stdout)["citations"]}
+
+    # The next rebuild completes; a third one deletes what the killed one and the first index left.
+    assert qa_cli("ingest", "--rebuild", str(ALONE), index=index, url=server.url).returncode == 0
+    assert (
+        json.loads(qa_cli("status", "--json", index=tmp_path / "other-machine", url=server.url).stdout)["articles"] == 1
+    )
+    assert qa_cli("ingest", "--rebuild", str(ALONE), index=index, url=server.url).returncode == 0
+    assert server_collections(server.url) == [
+        "paragraphs-gen-2", "paragraphs-gen-2_articles", "paragraphs-gen-3", "paragraphs-gen-3_articles",
+        "paragraphs_current",
+    ]  # fmt: skip

@@ -8,7 +8,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from index.lexicon import MONTHS, NUMBER_WORDS, WEEKDAYS, alternation
+from index.lexicon import ABBREVIATIONS, MONTHS, NUMBER_WORDS, WEEKDAYS, alternation
 
 _HASHTAG = re.compile(r"#(\w+)")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`]{1,3}(?=\S)|(?<=\S)[*_`]{1,3}")
@@ -230,30 +230,8 @@ def _punkt():
         if str(cache_dir) not in nltk.data.path:
             nltk.data.path.insert(0, str(cache_dir))
     tokenizer = PunktTokenizer("english")
-    # Abbreviations common in news copy that Punkt's model would take for sentence ends.
-    tokenizer._params.abbrev_types.update(
-        {
-            "no",
-            "nos",
-            "mr",
-            "mrs",
-            "ms",
-            "dr",
-            "gen",
-            "lt",
-            "col",
-            "maj",
-            "capt",
-            "sgt",
-            "st",
-            "gov",
-            "sen",
-            "rep",
-            "approx",
-            "est",
-            "vs",
-        }
-    )
+    # The news abbreviations Punkt's model would take for sentence ends.
+    tokenizer._params.abbrev_types.update(ABBREVIATIONS)
     return tokenizer
 
 

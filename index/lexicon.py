@@ -1,4 +1,4 @@
-"""The English words the rules share: month and number words, sentence openers that name nothing, set overlap.
+"""The English words the rules share: months, numbers, sentence openers, abbreviations, set overlap.
 
 One copy of each, in the lowest layer that uses it (`index/` reads dates and numbers at
 ingest; `qa/` reads them in questions, answers and claims).
@@ -52,6 +52,12 @@ SENTENCE_OPENERS = frozenset(
         "during",
     ]
 )
+
+
+# Abbreviations common in news copy whose full stop ends no sentence ("Gen. Haftar", "Smith Jr. said").
+ABBREVIATIONS = frozenset(
+    ["no", "nos", "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "st", "gov", "sen", "rep", "jr", "sr", "approx", "est", "vs", "etc", "inc", "ltd", "co"]
+)  # fmt: skip
 
 
 def alternation(words) -> str:

@@ -21,14 +21,19 @@ from qa.types import Answer, Citation
 
 if TYPE_CHECKING:
     from qa.api import Assistant
+    from qa.citations import split_markers
 
-__all__ = ["Answer", "Assistant", "Citation", "QAError", "Settings"]
+__all__ = ["Answer", "Assistant", "Citation", "QAError", "Settings", "split_markers"]
 
 
 def __getattr__(name: str):
-    # The Assistant's module graph is imported on first use, keeping `import qa` light.
+    # The Assistant's module graph (and the text analysis the citations use) is imported on first use, keeping `import qa` light.
     if name == "Assistant":
         from qa.api import Assistant
 
         return Assistant
+    if name == "split_markers":
+        from qa.citations import split_markers
+
+        return split_markers
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -18,6 +18,20 @@ def marker_numbers(text: str) -> list[int]:
     return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*,\s*", m.group(1))]
 
 
+def split_markers(text: str) -> list[str | int]:
+    """`text` as its plain pieces and the numbers its markers cite, in order, for a front end to link.
+
+    "Amaq said so [1, 2]." gives ["Amaq said so ", 1, 2, "."].
+    """
+    pieces: list[str | int] = []
+    at = 0
+    for m in MARKER.finditer(text):
+        pieces += [text[at : m.start()]] if m.start() > at else []
+        pieces += [int(n) for n in re.split(r"\s*,\s*", m.group(1))]
+        at = m.end()
+    return pieces + ([text[at:]] if at < len(text) else [])
+
+
 def cite(n: int, passage: Passage, span: tuple[int, int], score: float) -> Citation:
     """A citation for `passage.text[span]`, with offsets into the article's text."""
     start, end = span

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.analysis import content_words, fold, stem, stopwords, trim_spans
-from index.lexicon import MONTHS, NUMBER_WORDS, SENTENCE_OPENERS
+from index.lexicon import ABBREVIATIONS, MONTHS, NUMBER_WORDS, SENTENCE_OPENERS, alternation
 from qa.answerers import Draft
 from qa.citations import MARKER, cite, marker_numbers
 from qa.config import VerifySettings
@@ -30,9 +30,7 @@ from qa.types import RECITED, SUPPORTED, UNSUPPORTED, Citation, Claim, Passage
 # Splits generated prose into sentences: after . ! ? (and any closing quote and markers)
 # followed by white space. Abbreviations such as "U.S." or "Dr." do not end a sentence.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*((?:\s*\[\d+(?:\s*,\s*\d+)*\])*)(?=\s+|$)")
-_ABBREVIATION = re.compile(
-    r"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|No|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|vs|etc|Inc|Ltd|Co))$"
-)
+_ABBREVIATION = re.compile(rf"(\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]|\b(?i:{alternation(ABBREVIATIONS)}))$")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from qa.citations import MARKER
+from qa import split_markers
 from qa.types import ArticleInfo, ArticleView
 
 
@@ -57,14 +57,11 @@ def answer_html(answer: Mapping[str, Any], turn: int) -> str:
     known = {int(c["n"]) for c in answer.get("citations") or ()}
 
     def linked(escaped: Markup) -> Markup:
-        def link(match: re.Match[str]) -> str:
-            numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
-            return "".join(
-                f'<a class="cite" href="#src-{turn}-{n}" title="Show source {n}">[{n}]</a>' if n in known else f"[{n}]"
-                for n in numbers
-            )
-
-        return Markup(MARKER.sub(link, escaped))
+        # The markers survive escaping as they were ("[2]"), so the escaped pieces between them stay escaped.
+        return Markup("").join(
+            Markup(piece) if isinstance(piece, str) else _UI.cite(turn, piece, piece in known)
+            for piece in split_markers(str(escaped))
+        )
 
     claims = answer.get("claims") or []
     text = str(answer.get("answer") or "")

@@ -44,3 +44,12 @@ def test_the_matching_sentence_of_a_copy_is_the_one_sharing_most_words():
     p = passage()
     a, b = matching_sentence(p, "Amaq claimed the attack")
     assert p.text[a:b].startswith("Amaq claimed it")
+
+
+def test_split_markers_gives_the_text_between_markers_and_the_numbers_they_cite():
+    from qa import split_markers
+
+    assert split_markers("Amaq said so [1, 2]. Eleven died [3][1]") == ["Amaq said so ", 1, 2, ". Eleven died ", 3, 1]
+    assert split_markers("[2] first") == [2, " first"]
+    assert split_markers("no markers, [x] or [] here") == ["no markers, [x] or [] here"]
+    assert split_markers("") == []

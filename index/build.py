@@ -15,7 +15,6 @@ are skipped by their hash, so the next ingest embeds only what was not committed
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import threading
@@ -33,7 +32,7 @@ from index.clean import Rules, fingerprint
 from index.dates import dateline, normalize_date
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
-from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, load, read
+from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, open_source
 from index.locking import note_progress, progress, writing
 from index.mirror import Mirror, chunk_metadata
 from index.records import ArticleRow, ArticleWrite, StoredChunk, day_number
@@ -184,13 +183,13 @@ class Indexer:
 
     def _read(self, path: Path, within: Path, report: IngestReport, seen: dict[str, str]) -> list[_Staged]:
         try:
-            data = read(
+            file = open_source(
                 path, max_bytes=self.limits.max_bytes, within=within, follow_outside=self.limits.follow_links_outside
             )
         except SourceError as exc:
             report.errors.append((str(path), str(exc)))
             return []
-        sha = hashlib.sha256(data).hexdigest()
+        sha = file.sha256
         source = str(path.resolve())
         known = self.catalog.articles_from(source)
         if known and all(a.sha256 == sha for a in known):
@@ -211,7 +210,7 @@ class Indexer:
                 self._published()
             return []
         try:
-            articles = load(path, data, max_bytes=self.limits.max_bytes)
+            articles = file.articles()
         except SourceError as exc:
             report.errors.append((str(path), str(exc)))
             return []

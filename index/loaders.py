@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -39,6 +40,40 @@ class Article:
     body_start: int = 0
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file as an ingest reads it: its bytes, checked (`read`), and the name that decides its type.
+
+    Its articles are parsed only when asked for: an ingest skips a file whose hash it knows.
+    """
+
+    path: Path
+    name: Path  # what the person called the file (an upload's original name); `path` otherwise
+    data: bytes
+    max_bytes: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def articles(self) -> list[Article]:
+        """The file's articles (`load`); SourceError says why it has none."""
+        return load(self.name, self.data, max_bytes=self.max_bytes)
+
+
+def open_source(
+    path: Path,
+    name: Path | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    within: Path | None = None,
+    follow_outside: bool = False,
+) -> SourceFile:
+    """The file at `path` read with every check an ingest makes before it parses one; SourceError says why not."""
+    data = read(path, max_bytes=max_bytes, within=within, follow_outside=follow_outside)
+    return SourceFile(path, name or path, data, max_bytes)
 
 
 def find_files(path: Path, problems: list[tuple[str, str]] | None = None) -> list[Path]:

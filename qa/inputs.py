@@ -12,7 +12,7 @@ from pathlib import Path
 from index.build import Limits
 from index.dates import normalize_date
 from index.errors import SourceError
-from index.loaders import SUPPORTED_SUFFIXES, load, read
+from index.loaders import SUPPORTED_SUFFIXES, open_source
 from index.records import day_number
 from qa.config import Settings
 from qa.conversation import plain_text
@@ -25,7 +25,7 @@ FILE_TYPES = SUPPORTED_SUFFIXES  # the file types ingestion reads (one list, sho
 def check_file(
     path: Path, name: str | None = None, *, max_bytes: int, follow_links_outside: bool = False
 ) -> str | None:
-    """Why a file cannot be ingested (one line), or None when it can: the same checks an ingest makes.
+    """Why a file cannot be ingested (one line), or None when it can: an ingest's own read (`open_source`).
 
     `name` is what the person called the file (an upload's original name), if not `path`'s. As
     for a file named to `qa ingest`, a link must stay in the folder holding it, unless
@@ -36,8 +36,9 @@ def check_file(
         kind = f"“{label.suffix}” files" if label.suffix else "files without an extension"
         return f"{kind} are not accepted; give {', '.join(SUPPORTED_SUFFIXES)} files"
     try:
-        data = read(path, max_bytes=max_bytes, within=path.parent, follow_outside=follow_links_outside)
-        load(label, data, max_bytes=max_bytes)
+        open_source(
+            path, label, max_bytes=max_bytes, within=path.parent, follow_outside=follow_links_outside
+        ).articles()
     except SourceError as exc:
         reason = str(exc)
         for prefix in (f"{path}: ", f"{label.resolve()}: ", f"{label}: "):

@@ -6,61 +6,28 @@ keyword index can never disagree with the catalog. The keyword index is SQLite's
 our own tokens (folded, stemmed), updated row by row, so adding one article touches only
 its own rows. Pending vector writes are journalled, so a crash between Chroma and the
 catalog is put right by the next writer (`pending`, `settle`).
+
+The tables and their format are in `index/database.py`, the keyword index and the names
+table in `index/keywords.py`; this module keeps articles, sources, chunks and the journal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from index.analysis import capitalised_names
+from index import database, keywords
 from index.chunking import Chunk, Paragraph
-from index.errors import IndexVersionError
+from index.database import rows_in, transaction
 from index.records import ArticleRow, ArticleWrite, Found, StoredChunk, day_number, paragraphs_json
 
-SCHEMA_VERSION = 3
-IN_BATCH = 500  # values per `IN (...)`: SQLite bounds the parameters of one statement
-BUSY_SECONDS = 60  # how long a connection waits for another process's write lock
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    article_id TEXT PRIMARY KEY, source TEXT NOT NULL, record_id TEXT, sha256 TEXT NOT NULL,
-    title TEXT NOT NULL, date TEXT, day INTEGER, url TEXT, text TEXT NOT NULL, encoding TEXT,
-    paragraphs TEXT NOT NULL, chunk_count INTEGER NOT NULL DEFAULT 0, story TEXT
-);
-CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
-CREATE INDEX IF NOT EXISTS articles_sha ON articles(sha256);
-CREATE INDEX IF NOT EXISTS articles_story ON articles(story);
-CREATE TABLE IF NOT EXISTS sources (
-    path TEXT PRIMARY KEY, article_id TEXT NOT NULL, sha256 TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, paragraph INTEGER NOT NULL,
-    part INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, search_text TEXT NOT NULL, fingerprint TEXT NOT NULL, sentences TEXT NOT NULL,
-    vectors BLOB
-);
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id, paragraph);
-CREATE INDEX IF NOT EXISTS chunks_fingerprint ON chunks(fingerprint);
-CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(tokens, tokenize = "unicode61 remove_diacritics 0");
-CREATE VIRTUAL TABLE IF NOT EXISTS terms_vocab USING fts5vocab(terms, 'row');
-CREATE TABLE IF NOT EXISTS fingerprints (
-    fingerprint TEXT NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (fingerprint, article_id)
-);
-CREATE TABLE IF NOT EXISTS names (key TEXT NOT NULL, spelling TEXT NOT NULL, uses INTEGER NOT NULL,
-    PRIMARY KEY (key, spelling));
-CREATE TABLE IF NOT EXISTS pending (chunk_id TEXT NOT NULL, op TEXT NOT NULL, PRIMARY KEY (chunk_id, op));
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 _ARTICLE_COLUMNS = "article_id, source, record_id, sha256, title, date, url, text, paragraphs, chunk_count, story"
 _CHUNK_COLUMNS = 'c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c."end", c.text, c.search_text, c.sentences'
 
@@ -75,62 +42,17 @@ class Catalog:
         self.path = folder / self.FILE
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._use_wal()
-        if self._version() == SCHEMA_VERSION:
-            return  # the common case: an index of this format, opened without taking the write lock
-        # Checked and created in one write transaction: two processes opening a new index at once
-        # see either no tables or the whole schema with its version, never half of it.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._version()
-            if version is not None and version != SCHEMA_VERSION:
-                raise IndexVersionError(
-                    f"the index at {folder} was made by an older version of this program (index format "
-                    f"{version}, this one reads {SCHEMA_VERSION}): rebuild it with `qa ingest --rebuild PATH ...`"
-                )
-            for statement in filter(None, (part.strip() for part in _SCHEMA.split(";"))):
-                self._db.execute(statement)
-            if version is None:
-                self._db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-
-    def _use_wal(self) -> None:
-        """Switch to write-ahead logging (it persists: only a new index switches).
-
-        SQLite may refuse the switch at once with "database is locked", without waiting on the
-        busy timeout, when another process is switching the same new file: retry within that timeout.
-        """
-        deadline = time.monotonic() + BUSY_SECONDS
-        while True:
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        database.use_wal(self._db)
+        database.ensure_schema(self._db, folder)
 
     @property
     def _db(self) -> sqlite3.Connection:
         """One connection per thread: readers never see a writer's open transaction."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS, check_same_thread=False)
+            db = database.connect(self.path)
             self._local.db = db
         return db
-
-    def _version(self) -> int | None:
-        """The index format, None for a new (empty) database."""
-        if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-            return None
-        try:
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.OperationalError:  # no meta table: an index from before versions were recorded
-            return 1
-        return int(row[0]) if row else 1
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -202,7 +124,8 @@ class Catalog:
         if until is not None:
             dated += " AND a.day <= ?"
             params.append(until)
-        rows = self._rows_in(
+        rows = rows_in(
+            self._db,
             f"SELECT {_CHUNK_COLUMNS}, a.title, a.source, a.date, c.vectors, a.url FROM chunks c "
             "JOIN articles a USING (article_id) WHERE c.chunk_id IN ({marks})" + dated,
             chunk_ids,
@@ -211,16 +134,6 @@ class Catalog:
         for r in rows:
             found[r[0]] = Found(_chunk(r), r[9], r[10], r[11], _vectors(r[12], len(json.loads(r[8]))), r[13])
         return found
-
-    def _rows_in(self, sql: str, values: Iterable[object], params: Sequence[object] = ()) -> list[tuple]:
-        """The rows of `sql`, whose `IN ({marks})` takes `values` in batches (SQLite bounds a statement's
-        parameters); `params` follow each batch's values."""
-        values = list(dict.fromkeys(values))
-        rows: list[tuple] = []
-        for begin in range(0, len(values), IN_BATCH):
-            part = values[begin : begin + IN_BATCH]
-            rows += self._db.execute(sql.format(marks=",".join("?" * len(part))), [*part, *params]).fetchall()
-        return rows
 
     def neighbours(self, article_id: str, paragraph: int) -> list[str]:
         """Chunk ids of the paragraphs just before and after `paragraph` in its article."""
@@ -233,7 +146,8 @@ class Catalog:
     def stories_with(self, fingerprints: Iterable[str]) -> dict[str, set[str]]:
         """Fingerprint -> the stories (groups of copies of one report) whose articles carry it."""
         found: dict[str, set[str]] = {}
-        for fp, story in self._rows_in(
+        for fp, story in rows_in(
+            self._db,
             "SELECT f.fingerprint, coalesce(a.story, a.article_id) FROM fingerprints f "
             "JOIN articles a USING (article_id) WHERE f.fingerprint IN ({marks})",
             fingerprints,
@@ -245,7 +159,9 @@ class Catalog:
         """Article id -> (its fingerprints, its story) for articles sharing any of these fingerprints."""
         ids = {
             r[0]
-            for r in self._rows_in("SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", fingerprints)
+            for r in rows_in(
+                self._db, "SELECT article_id FROM fingerprints WHERE fingerprint IN ({marks})", fingerprints
+            )
         }
         out: dict[str, tuple[set[str], str]] = {}
         for article_id in ids:
@@ -262,7 +178,7 @@ class Catalog:
 
     def chunk_ids_with(self, fingerprints: Iterable[str]) -> list[tuple[str, str]]:
         """(chunk id, article id) of indexed chunks whose paragraph has one of these fingerprints."""
-        return self._rows_in("SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", fingerprints)
+        return rows_in(self._db, "SELECT chunk_id, article_id FROM chunks WHERE fingerprint IN ({marks})", fingerprints)
 
     def assign_id(self, source: str, record_id: str | None) -> str:
         """A stable id: the record's id or the file name; made unique against other sources."""
@@ -280,31 +196,15 @@ class Catalog:
     # -- keyword index ----------------------------------------------------------------------
     def search(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the k best chunks for the tokens, best first."""
-        terms = sorted({t for t in tokens if t})
-        if not terms or k <= 0:
-            return []
-        query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        rows = self._db.execute(
-            "SELECT c.chunk_id, -bm25(terms) AS score FROM terms JOIN chunks c ON c.rowid = terms.rowid "
-            "WHERE terms MATCH ? ORDER BY bm25(terms) LIMIT ?",
-            (query, k),
-        )
-        return [(cid, float(score)) for cid, score in rows]
+        return keywords.search(self._db, tokens, k)
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of each token among chunks; unseen tokens get the highest."""
-        n = max(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0], 1)
-        wanted = sorted(set(tokens))
-        found = {t: 0 for t in wanted}
-        found.update(dict(self._rows_in("SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", wanted)))
-        return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in found.items()}
+        return keywords.idf(self._db, tokens)
 
     def names(self) -> dict[str, list[str]]:
         """Sound key -> the corpus's spellings of capitalised words (Fugaha, Fuqaha...)."""
-        out: dict[str, list[str]] = {}
-        for key, spelling in self._db.execute("SELECT key, spelling FROM names WHERE uses > 0 ORDER BY key, spelling"):
-            out.setdefault(key, []).append(spelling)
-        return out
+        return keywords.names(self._db)
 
     def generation(self) -> int:
         """A number that grows with every committed change (readers use it to refresh caches)."""
@@ -313,13 +213,13 @@ class Catalog:
     # -- writing ----------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget everything (a cache about to be filled again from the server)."""
-        with self._lock, self._tx():
+        with self._lock, transaction(self._db):
             for table in ("articles", "sources", "chunks", "terms", "fingerprints", "names", "pending"):
                 self._db.execute(f"DELETE FROM {table}")
 
     def begin_batch(self, added: Iterable[str], dropped: Iterable[str]) -> None:
         """Journal the vector writes a batch is about to make, before it makes them."""
-        with self._lock, self._tx():
+        with self._lock, transaction(self._db):
             self._db.executemany(
                 "INSERT OR IGNORE INTO pending VALUES (?, ?)",
                 [(cid, "add") for cid in added] + [(cid, "drop") for cid in dropped],
@@ -343,7 +243,7 @@ class Catalog:
 
     def settle(self) -> None:
         """The journalled vector writes are done (or undone): forget them."""
-        with self._lock, self._tx():
+        with self._lock, transaction(self._db):
             self._db.execute("DELETE FROM pending")
 
     def commit_batch(
@@ -356,7 +256,7 @@ class Catalog:
     ) -> None:
         """Write a batch in one transaction: articles replaced, articles removed, chunks dropped as boilerplate
         ({reason: [(chunk id, article id)]}), extra source paths ((path, article id, sha256))."""
-        with self._lock, self._tx():
+        with self._lock, transaction(self._db):
             for article_id in removed:
                 self._delete(article_id)
             for write in writes:
@@ -385,8 +285,7 @@ class Catalog:
                 (c.chunk_id, c.article_id, c.paragraph, c.part, c.start, c.end, c.text, c.search_text,
                  s.fingerprint, json.dumps(c.sentences), blob),
             )  # fmt: skip
-            self._db.execute("INSERT INTO terms(rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, " ".join(s.tokens)))
-            self._count_names(s.names, +1)
+            keywords.add(self._db, cursor.lastrowid, s.tokens, s.names)
         self._db.executemany(
             "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", [(fp, row.article_id) for fp in write.fingerprints]
         )
@@ -427,34 +326,8 @@ class Catalog:
             row = self._db.execute("SELECT rowid, search_text FROM chunks WHERE chunk_id=?", (chunk_id,)).fetchone()
             if row is None:
                 continue
-            self._db.execute("DELETE FROM terms WHERE rowid=?", (row[0],))
+            keywords.remove(self._db, row[0], row[1])
             self._db.execute("DELETE FROM chunks WHERE rowid=?", (row[0],))
-            self._count_names(capitalised_names(row[1]), -1)
-
-    def _count_names(self, names: Iterable[tuple[str, str]], delta: int) -> None:
-        pairs = list(names)
-        if not pairs:
-            return
-        self._db.executemany(
-            "INSERT INTO names VALUES (?, ?, ?) ON CONFLICT(key, spelling) DO UPDATE SET uses = uses + excluded.uses",
-            [(key, spelling, delta) for key, spelling in pairs],
-        )
-        if delta < 0:
-            self._db.execute("DELETE FROM names WHERE uses <= 0")
-
-    class _Transaction:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
-
-        def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
-
-        def __exit__(self, kind, exc, tb) -> bool:
-            self.db.execute("COMMIT" if exc is None else "ROLLBACK")
-            return False
-
-    def _tx(self) -> Catalog._Transaction:
-        return Catalog._Transaction(self._db)
 
     @staticmethod
     def _article(row: tuple) -> ArticleRow:

@@ -20,87 +20,25 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from index import generations
-from index.analysis import capitalised_names, tokenize
+from index.articles import REPEATED, Staged, split_article, vector_metadata, without_repeated
 from index.catalog import Catalog
 from index.checks import unexpected
-from index.chunking import Paragraph, chunk_paragraph, paragraphs
-from index.clean import Rules, fingerprint
-from index.dates import dateline, normalize_date
+from index.clean import Rules
 from index.embedding import Embedder
 from index.errors import IndexingError, SourceError
-from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, find_files, open_source
+from index.loaders import Article, find_files, open_source
 from index.locking import note_progress, progress, writing
 from index.mirror import Mirror, chunk_metadata
-from index.records import ArticleRow, ArticleWrite, StoredChunk, day_number
+from index.records import ArticleRow, ArticleWrite, StoredChunk
+from index.runs import IngestReport, Limits
 from index.store import VectorStore
 from index.stories import assign_stories, repeated
-from index.titles import title_of
 
 Progress = Callable[[int, int, str], None]
-REPEATED = "repeated across stories"
-
-
-@dataclass
-class IngestReport:
-    """What an ingest (or removal) did, in counts a person can check."""
-
-    articles: int = 0
-    new_articles: int = 0
-    changed_articles: int = 0
-    unchanged_articles: int = 0
-    duplicates: int = 0
-    added: int = 0
-    skipped: int = 0
-    removed: int = 0
-    batches: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        if self.articles == 0 and not self.removed and not self.errors and not self.duplicates:
-            return f"nothing to ingest: no supported files ({' '.join(SUPPORTED_SUFFIXES)}) found"
-        parts = [
-            f"{self.articles} articles ({self.new_articles} new, {self.changed_articles} changed, "
-            f"{self.unchanged_articles} unchanged)",
-            f"{self.added} chunks embedded",
-            f"{self.skipped} unchanged",
-            f"{self.removed} removed",
-        ]
-        if self.duplicates:
-            parts.append(f"{self.duplicates} duplicate files")
-        if self.errors:
-            parts.append(f"{len(self.errors)} files failed")
-        text = ", ".join(parts) + f" in {self.seconds:.1f} s"
-        if self.articles and self.added == 0 and self.removed == 0 and not self.errors:
-            text += ": nothing new to embed"
-        return text
-
-
-@dataclass
-class Limits:
-    """How a run is cut into batches, and which files it may read."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    follow_links_outside: bool = False  # read a link whose target lies outside the folder being ingested
-    batch_files: int = 64  # commit after this many files ...
-    batch_chunks: int = 512  # ... or this many new chunks, whichever comes first
-    kill_after: tuple[str, int] | None = None  # test seam: (stage, batch) at which the process kills itself
-
-
-@dataclass
-class _Staged:
-    """One article read and split, waiting for its batch to commit."""
-
-    row: ArticleRow
-    chunks: list[StoredChunk]
-    fingerprints: set[str]
-    paths: list[str]
 
 
 class Indexer:
@@ -162,7 +100,7 @@ class Indexer:
         with self._write, writing(self.folder, on_wait):
             self._recover()
             seen: dict[str, str] = {}  # sha256 -> article id, for copies within this run
-            batch: list[_Staged] = []
+            batch: list[Staged] = []
             for number, (path, within) in enumerate(files, start=1):
                 self._progress(on_progress, number - 1, len(files), f"reading {path.name}")
                 batch += self._read(path, within, report, seen)
@@ -181,7 +119,7 @@ class Indexer:
             on_progress(len(files), len(files), report.summary())
         return report
 
-    def _read(self, path: Path, within: Path, report: IngestReport, seen: dict[str, str]) -> list[_Staged]:
+    def _read(self, path: Path, within: Path, report: IngestReport, seen: dict[str, str]) -> list[Staged]:
         try:
             file = open_source(
                 path, max_bytes=self.limits.max_bytes, within=within, follow_outside=self.limits.follow_links_outside
@@ -236,42 +174,14 @@ class Indexer:
             report.removed += self._remove_articles(gone)
         return out
 
-    def _split(self, article: Article, article_id: str, sha: str) -> _Staged:
-        paras = paragraphs(article.text, article.body_start)
-        verdicts = self.rules.classify([article.text[p.start : p.end] for p in paras])
-        paras = [Paragraph(p.n, p.start, p.end, v) for p, v in zip(paras, verdicts, strict=True)]
-        chunks: list[StoredChunk] = []
-        fps: set[str] = set()
-        for p in paras:
-            if p.boilerplate:
-                continue
-            fp = fingerprint(article.text[p.start : p.end])
-            fps.add(fp)
-            for chunk in chunk_paragraph(
-                article_id, article.text, p, self.embedder.count_tokens, self.embedder.max_tokens
-            ):
-                chunks.append(
-                    StoredChunk(
-                        chunk, fp, tuple(tokenize(chunk.search_text)), tuple(capitalised_names(chunk.search_text))
-                    )
-                )
-        date = normalize_date(article.date) or dateline(article.text[article.body_start :])
-        row = ArticleRow(
-            article_id=article_id,
-            source=article.source,
-            record_id=article.record_id,
-            sha256=sha,
-            title=title_of(article, paras, *self.titles) or Path(article.source).stem,
-            date=date,
-            url=article.url,
-            text=article.text,
-            paragraphs=tuple(paras),
-            chunk_count=len(chunks),
-        )
-        return _Staged(row, chunks, fps, [article.source])
+    def _split(self, article: Article, article_id: str, sha: str) -> Staged:
+        return split_article(
+            article, article_id, sha, rules=self.rules, count_tokens=self.embedder.count_tokens,
+            max_tokens=self.embedder.max_tokens, titles=self.titles,
+        )  # fmt: skip
 
     def _commit(
-        self, batch: list[_Staged], report: IngestReport, on_progress: Progress | None, where: tuple[int, int]
+        self, batch: list[Staged], report: IngestReport, on_progress: Progress | None, where: tuple[int, int]
     ) -> None:
         """Embed and commit one batch: stories assigned, blurbs dropped, vectors and catalog in step."""
         report.batches += 1
@@ -298,7 +208,7 @@ class Indexer:
         stale: list[str] = []
         for s in batch:
             s.row = replace(s.row, story=stories[s.row.article_id])
-            s.chunks, s.row = _without(s.chunks, s.row, blurbs)
+            s.chunks, s.row = without_repeated(s.chunks, s.row, blurbs)
             existing = set(self.catalog.chunk_ids(s.row.article_id))
             new = [c for c in s.chunks if c.chunk.chunk_id not in existing]
             todo += [(s.row, c) for c in new]
@@ -441,7 +351,7 @@ class Indexer:
         return True
 
     def _metadata(self, row: ArticleRow, chunk: StoredChunk) -> dict:
-        meta = _metadata(row, chunk.chunk)
+        meta = vector_metadata(row, chunk.chunk)
         if self.mirror is not None:
             meta |= chunk_metadata(chunk)
         return meta
@@ -474,31 +384,3 @@ def _found(paths: Iterable[Path | str], problems: list[tuple[str, str]]) -> list
         within = path if path.is_dir() else path.parent
         out += [(f, within) for f in found]
     return out
-
-
-def _without(chunks: list[StoredChunk], row: ArticleRow, blurbs: set[str]) -> tuple[list[StoredChunk], ArticleRow]:
-    """The chunks left once paragraphs repeated across stories are dropped, and the row marking them."""
-    dropped = {c.chunk.paragraph for c in chunks if c.fingerprint in blurbs}
-    if not dropped:
-        return chunks, row
-    kept = [c for c in chunks if c.chunk.paragraph not in dropped]
-    paras = tuple(Paragraph(p.n, p.start, p.end, REPEATED) if p.n in dropped else p for p in row.paragraphs)
-    return kept, replace(row, paragraphs=paras, chunk_count=len(kept))
-
-
-def _metadata(row: ArticleRow, chunk) -> dict:
-    meta = {
-        "article_id": row.article_id,
-        "title": row.title,
-        "source": row.source,
-        "paragraph": chunk.paragraph,
-        "part": chunk.part,
-        "start": chunk.start,
-        "end": chunk.end,
-    }
-    if row.date:
-        meta["date"] = row.date
-        meta["day"] = day_number(row.date)  # an integer, so Chroma can filter by date range
-    if row.story:
-        meta["story"] = row.story
-    return meta

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from index import generations
-from index.build import Indexer, IngestReport
+from index.build import Indexer
 from index.catalog import Catalog
 from index.clean import Rules
 from index.embedding import Embedder
+from index.runs import IngestReport
 from index.store import VectorStore
 from qa import abstention
 from qa.answerers import Answerer, Draft, Registry

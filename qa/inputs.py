@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from index.build import Limits
 from index.dates import normalize_date
 from index.errors import SourceError
 from index.loaders import SUPPORTED_SUFFIXES, open_source
 from index.records import day_number
+from index.runs import Limits
 from qa.config import Settings
 from qa.conversation import plain_text
 from qa.errors import EmptyQuestionError, QAError

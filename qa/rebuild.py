@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index import generations
-from index.build import IngestReport
 from index.embedding import Embedder
+from index.runs import IngestReport
 from index.store import http_client
 from qa.config import Settings
 from qa.errors import translated

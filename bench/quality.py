@@ -32,7 +32,7 @@ if __package__ in (None, ""):
 from bench import convert_realtimeqa, convert_squad
 from bench.common import qa_eval
 from bench.splits import REALTIMEQA_REPORT_SINCE, SQUAD2_FIT, SQUAD2_REPORT, squad_held_out
-from evaluation import metrics
+from evaluation import scoring
 from evaluation.runner import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,14 +113,14 @@ def rescore(answers: Path, questions: Path) -> list[dict]:
             "answers": list(item.answers), "evidence": list(item.evidence),
             "unanswerable": item.unanswerable, "judge": item.judge,
         }  # fmt: skip
-        record["scores"] = metrics.score_record(record)
+        record["scores"] = scoring.score_record(record)
         out.append(record)
     return out
 
 
 def abstention(records: list[dict]) -> dict[str, float | None]:
     """Abstention recall on unanswerables and answered precision, as run (the default threshold)."""
-    o = metrics.summarize(records)
+    o = scoring.summarize(records)
     return {"recall": o["abstention_recall"], "answered_precision": o["answered_precision"]}
 
 
@@ -144,9 +144,9 @@ def curve(records: list[dict]) -> list[tuple[float, float, float]]:
 
 
 def summarize(records: dict[str, list[dict]]) -> dict[str, float | None]:
-    squad = metrics.summarize(records["squad_heldout"])
-    rtqa = metrics.summarize(records["realtimeqa"])
-    sample = metrics.summarize(records["sample"])
+    squad = scoring.summarize(records["squad_heldout"])
+    rtqa = scoring.summarize(records["realtimeqa"])
+    sample = scoring.summarize(records["sample"])
     v2 = abstention(records["squad2_report"])
     at_target = [(p, r) for _, p, r in curve(records["squad2_report"]) if p >= TARGET_PRECISION]
     return {

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation.metrics import DEFINITIONS, summarize
 from evaluation.runner import GROUP_ORDER
+from evaluation.scoring import DEFINITIONS, summarize
 
 Record = Mapping[str, Any]
 

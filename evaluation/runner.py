@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from evaluation import metrics
+from evaluation import scoring
 from qa import Assistant, QAError, Settings
 
 Progress = Callable[[int, int, str], None]
@@ -242,7 +242,7 @@ def ask_one(assistant: Assistant, item: Item) -> dict[str, Any]:
             for rank, p in enumerate(answer.passages, start=1)
         ]
     record["latency_s"] = round(time.perf_counter() - started, 4)
-    record["scores"] = metrics.score_record(record)
+    record["scores"] = scoring.score_record(record)
     return record
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation import metrics
+from evaluation import metrics, scoring
 
 # --- normalisation and matching ----------------------------------------------------
 
@@ -197,7 +197,7 @@ def record(
         "latency_s": latency,
         "error": error,
     }
-    rec["scores"] = metrics.score_record(rec)
+    rec["scores"] = scoring.score_record(rec)
     return rec
 
 
@@ -254,7 +254,7 @@ def test_score_record_of_an_error(tiny_set: list[dict]) -> None:
 
 
 def test_summarize_by_hand(tiny_set: list[dict]) -> None:
-    s = metrics.summarize(tiny_set)
+    s = scoring.summarize(tiny_set)
     assert (s["questions"], s["errors"], s["answered"], s["abstained"]) == (4, 1, 2, 1)
     assert s["hit@1"] == pytest.approx(1 / 3)  # ranks 1, 3, miss
     assert s["hit@5"] == pytest.approx(2 / 3)
@@ -271,6 +271,6 @@ def test_summarize_by_hand(tiny_set: list[dict]) -> None:
 
 
 def test_summarize_leaves_undefined_metrics_empty() -> None:
-    s = metrics.summarize([record(([], [], True), "x", abstained=True)])
+    s = scoring.summarize([record(([], [], True), "x", abstained=True)])
     assert s["hit@1"] is None and s["exact_match"] is None and s["citation_precision"] is None
     assert s["accuracy"] == 1.0

@@ -122,7 +122,9 @@ def fit_linear(
 
 
 def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str]) -> fitted.Trees:
-    """Gradient-boosted trees (scikit-learn), exported as arrays: leaf values already scaled by the learning rate."""
+    """Gradient-boosted trees (scikit-learn), exported as arrays through treelite's JSON dump (a documented format:
+    scikit-learn has no public view of these trees): leaf values already scaled by the learning rate."""
+    import treelite
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x = np.array([[r.get(n, 0.0) for n in names] for r in rows], dtype=float)
@@ -134,20 +136,23 @@ def fit_trees(rows: list[dict[str, float]], labels: list[int], names: list[str])
         early_stopping=False,
         random_state=0,
     ).fit(x, np.array(labels))
-    trees = [predictors[0].nodes for predictors in model._predictors]
+    dumped = json.loads(treelite.sklearn.import_model(model).dump_as_json())
+    assert dumped["postprocessor"] == "sigmoid" and len(dumped["base_scores"]) == 1, "not a binary classifier"
+    trees = [{node["node_id"]: node for node in tree["nodes"]} for tree in dumped["trees"]]
+    assert all(n.get("comparison_op", "<=") == "<=" for t in trees for n in t.values()), "a split other than <="
     width = max(len(t) for t in trees)
 
     def array(key: str, leaf_fill, kind: type) -> np.ndarray:
         out = np.full((len(trees), width), leaf_fill, dtype=kind)
-        for i, t in enumerate(trees):
-            column = np.where(t["is_leaf"], leaf_fill, t[key]) if key != "value" else t["value"]
-            out[i, : len(t)] = column
+        for i, tree in enumerate(trees):
+            for node_id, node in tree.items():
+                out[i, node_id] = node.get(key, leaf_fill)
         return out
 
     exported = fitted.Trees(
-        tuple(names), float(np.ravel(model._baseline_prediction)[0]), array("feature_idx", -1, np.int64),
-        array("num_threshold", 0.0, float), array("left", 0, np.int64), array("right", 0, np.int64),
-        array("value", 0.0, float),
+        tuple(names), float(dumped["base_scores"][0]), array("split_feature_id", -1, np.int64),
+        array("threshold", 0.0, float), array("left_child", 0, np.int64), array("right_child", 0, np.int64),
+        array("leaf_value", 0.0, float),
     )  # fmt: skip
     # The arrays must give what scikit-learn gives.
     sample = rows[:: max(1, len(rows) // 2000)]

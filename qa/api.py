@@ -39,7 +39,7 @@ from qa.reader.runtime import Reader
 from qa.rebuild import rebuild_index
 from qa.retrieval import Retrieved, Retriever
 from qa.templates import Prompts
-from qa.types import Answer, ArticleInfo, ArticleView, Intake, ParagraphSpan, Query
+from qa.types import Answer, ArticleInfo, ArticleView, Intake, Query
 from qa.verify import Verifier
 
 
@@ -288,7 +288,7 @@ class Assistant:
             verified = self.verifier.verify(quoted, found.passages)
         short = quoted.short_answer if notice is not None else (draft.short_answer if draft else None)
         with translated():
-            check_round_trip(verified.citations, lambda aid: self._article_row(aid).text, short)
+            check_round_trip(verified.citations, lambda aid: self.index_view.article(aid).text, short)
         cited = {(c.article_id, c.paragraph) for c in verified.citations}
         shown = tuple(p for p in found.passages if not p.neighbour or (p.article_id, p.paragraph) in cited)
         return Answer(
@@ -335,19 +335,16 @@ class Assistant:
     def articles(self) -> list[ArticleInfo]:
         with translated():
             self._refresh()
-            return [_info(row) for row in self._indexer.catalog.articles()]
+            return self.index_view.articles()
 
     def sources(self, article_id: str) -> list[str]:
         """Every file the article was read from: byte-identical copies under other names add theirs."""
         with translated():
-            row = self._article_row(article_id)
-            return sorted({row.source, *self._indexer.catalog.sources_of(article_id)})
+            return self.index_view.sources(article_id)
 
     def article(self, article_id: str) -> ArticleView:
         with translated():
-            row = self._article_row(article_id)
-        spans = tuple(ParagraphSpan(p.n, p.start, p.end, p.boilerplate is None) for p in row.paragraphs)
-        return ArticleView(_info(row), row.text, spans)
+            return self.index_view.article(article_id)
 
     def status(self) -> dict[str, Any]:
         """What is indexed, where, with which model, and how answers are made.
@@ -376,12 +373,6 @@ class Assistant:
             raise QAError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes())}")
         return self.answerers.get(mode)
 
-    def _article_row(self, article_id: str):
-        row = self._indexer.catalog.article(article_id)
-        if row is None:
-            raise QAError(f"no article {article_id!r} in the index: `qa status` or the Articles tab lists them")
-        return row
-
     def _default_retriever(self) -> Retriever:
         view = self.index_view
         return Retriever(
@@ -401,10 +392,3 @@ class Assistant:
             # The trees' view of each sentence is one of the reader's calibrator's inputs.
             return ReaderRanker(self.reader, trees=trees, passages=self.settings.retrieval.read_passages)
         return trees
-
-
-def _info(row) -> ArticleInfo:
-    return ArticleInfo(
-        row.article_id, row.title, row.source, row.date, row.url, len(row.paragraphs), row.chunk_count,
-        row.story or row.article_id,
-    )  # fmt: skip

@@ -1,8 +1,9 @@
-"""The index as the answering stages see it: dense and keyword search, passages by id, names, idf, similarity.
+"""The index as `qa` sees it: dense and keyword search, passages and articles by id, names, idf, similarity.
 
 The retriever, the ranker and the verifier take plain callables; this adapter is where they
 meet the index (`index.build.Indexer`: its catalog, vector store and embedder) and where the
-catalog's rows become `Passage`s. Nothing else in `qa` reaches into the index's parts.
+catalog's rows become `Passage`s, `ArticleInfo`s and `ArticleView`s. Nothing else in `qa` reaches into the
+index's parts.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from index.build import Indexer
+from qa.errors import QAError
 from qa.language.names import Names
 from qa.language.question import Term
 from qa.retrieval import Ranking, Window
-from qa.types import Passage
+from qa.types import ArticleInfo, ArticleView, ParagraphSpan, Passage
 
 ANY_TIME = Window()
 
@@ -71,3 +73,29 @@ class IndexView:
         """A question term's idf in the catalog (its rarest stem; 1 at least for a term of no stems)."""
         idf = self.indexer.catalog.idf(sorted(term.stems) or [""])
         return max(min(idf.values()), 1.0) if not term.stems else min(idf.values())
+
+    # -- the library of articles ----------------------------------------------------------------
+    def articles(self) -> list[ArticleInfo]:
+        return [_info(row) for row in self.indexer.catalog.articles()]
+
+    def article(self, article_id: str) -> ArticleView:
+        row = self._row(article_id)
+        spans = tuple(ParagraphSpan(p.n, p.start, p.end, p.boilerplate is None) for p in row.paragraphs)
+        return ArticleView(_info(row), row.text, spans)
+
+    def sources(self, article_id: str) -> list[str]:
+        """Every file the article was read from: byte-identical copies under other names add theirs."""
+        return sorted({self._row(article_id).source, *self.indexer.catalog.sources_of(article_id)})
+
+    def _row(self, article_id: str):
+        row = self.indexer.catalog.article(article_id)
+        if row is None:
+            raise QAError(f"no article {article_id!r} in the index: `qa status` or the Articles tab lists them")
+        return row
+
+
+def _info(row) -> ArticleInfo:
+    return ArticleInfo(
+        row.article_id, row.title, row.source, row.date, row.url, len(row.paragraphs), row.chunk_count,
+        row.story or row.article_id,
+    )  # fmt: skip

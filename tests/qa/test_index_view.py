@@ -1,8 +1,12 @@
-"""The index as the stages see it (`qa.index_view`): dense and keyword search, passages by id, names, idf, similarity."""
+"""The index as `qa` sees it (`qa.index_view`): dense and keyword search, passages and articles by id, names, idf,
+similarity."""
 
 from __future__ import annotations
 
+import pytest
+
 from index.analysis import stem, tokenize
+from qa.errors import QAError
 from qa.language.question import Term
 from qa.retrieval import Window
 
@@ -39,3 +43,15 @@ def test_neighbours_names_idf_and_similarity(sample):
     assert view.term_weight(rare) > view.term_weight(common) >= 0.0
     close, far = view.similarity("Amaq claimed the attack", [AMAQ, "Boris Johnson visited Tripoli"])
     assert close > far
+
+
+def test_articles_by_id_with_their_paragraphs_and_sources_and_a_clear_error_for_an_unknown_one(sample):
+    view = sample.index_view
+    listed = {a.article_id: a for a in view.articles()}
+    assert len(listed) == 5 and listed["002_87556d76f135b60a"].paragraphs > 1
+    article = view.article("002_87556d76f135b60a")
+    assert article.info == listed["002_87556d76f135b60a"] and article.text.startswith("On 23 August")
+    assert all(article.text[p.start : p.end].strip() for p in article.paragraphs)
+    assert view.sources("002_87556d76f135b60a") == [article.info.source]
+    with pytest.raises(QAError, match="no article 'nope'"):
+        view.article("nope")

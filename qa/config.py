@@ -239,6 +239,15 @@ class VerifySettings:
     judge_anchors: bool = setting(
         False, env="QA_VERIFY_JUDGE_ANCHORS", help="with the judge, keep the same-context rule for names and numbers"
     )
+    judge_swap_margin: float = setting(
+        0.5,
+        env="QA_VERIFY_JUDGE_SWAP",
+        help="with the judge, a sentence is unsupported when its span supports it this much better (in logits) with "
+        "two of its names swapped (0: no swap check)",
+    )
+    judge_swaps: int = setting(
+        6, env="QA_VERIFY_JUDGE_SWAPS", help="at most this many swaps of two names read per sentence, one pass each"
+    )
 
 
 @dataclass(frozen=True)

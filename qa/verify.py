@@ -14,6 +14,7 @@ each quote round-trips (in `citations.check_round_trip`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -132,16 +133,43 @@ class Verifier:
         tried = self.best_spans(claim, cited, names)
         own = [s for s in tried if s.holds and s.score >= limit]
         if own:
-            return SUPPORTED, [max(own, key=lambda s: s.score)], ""
+            return self._unswapped(claim, SUPPORTED, max(own, key=lambda s: s.score), names)
         others = self.best_spans(claim, [p for p in candidates if p not in cited], names)
         best = max(others, key=lambda s: (s.holds, s.score), default=None)
         if best is not None and best.holds and best.score >= limit:
-            return RECITED, [best], ""
+            return self._unswapped(claim, RECITED, best, names)
         tried = tried or ([best] if best else [])
         missing = next((s.missing for s in tried if s.missing), ())
         if missing:
             return UNSUPPORTED, [], f"{', '.join(missing)} not in the sources"
         return UNSUPPORTED, [], "cites no source" if not cited and best is None else "the sources do not say this"
+
+    def _unswapped(
+        self, claim: str, verdict: str, support: Support, names: Names | None
+    ) -> tuple[str, list[Support], str]:
+        """The verdict, unless the span supports the claim clearly better with two of its names trading places.
+
+        Every name of "LNA fighters attacked the ISIS-controlled checkpoint" stands in a span that says
+        ISIS attacked the LNA-controlled one, and a judge reading the claim alone scores it near its
+        threshold; against the claim with the roles turned back it is plainly worse. The judge reads
+        each swap against the same span, one forward pass each (`judge_swap_margin`, in logits).
+        """
+        margin, most = self.settings.judge_swap_margin, self.settings.judge_swaps
+        start, end = support.span
+        span = support.passage.text[start:end]
+        sentences = [fold(support.passage.text[a:b]) for a, b in _sentences(support.passage) if start <= a < end]
+        said = " ".join(fold(span).split())
+        turned = [
+            (text, first, second) for text, first, second, between in name_swaps(claim, names)
+            if _may_trade(fold(first), fold(second), sentences) and " ".join(fold(between).split()) not in said
+        ][:most] if self.judge is not None and margin > 0 else []  # fmt: skip
+        if not turned:
+            return verdict, [support], ""
+        scores = self.judge([(span, text) for text, _, _ in turned])
+        gain, (_, first, second) = max(zip((_logit(p) - _logit(support.score) for p in scores), turned, strict=True))
+        if gain > margin:
+            return UNSUPPORTED, [], f"the sources have {first} and {second} the other way round"
+        return verdict, [support], ""
 
     def best_span(self, claim: str, passage: Passage, names: Names | None = None) -> Support:
         """The span of `passage` (one to `window` consecutive sentences) that best supports `claim`."""
@@ -272,8 +300,9 @@ def holds(
     """
     places = [i for i, t in enumerate(span_tokens) if t.form in fact.forms]
     if not places:
+        # A form of several words or with marks inside ("United States", "U.S.") is looked for in the text itself.
         lowered = fold(span)
-        return any(" " in f and f in lowered for f in fact.forms)
+        return any(not f.isalnum() and re.search(rf"(?<!\w){re.escape(f)}(?!\w)", lowered) for f in fact.forms)
     k = settings.anchor_words
     mine = [i for i, t in enumerate(claim) if fact.start <= t.start < fact.end]
     if not mine or k <= 0 or (fact.kind == "name" and not settings.anchor_names):
@@ -311,6 +340,45 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
             forms = frozenset(_canonical(v) for v in variants) | {folded}
             found.append(Fact(word, forms, m.start(), m.end()))
     return list({f.text: f for f in found}.values())
+
+
+def name_swaps(claim: str, names: Names | None = None) -> list[tuple[str, str, str, str]]:
+    """The claim with each two of its names trading places (who did what to whom, turned): (the turned claim,
+    the first name, the second, the claim's text from the first to the second).
+
+    Neighbouring capitalised words are one name ("Libyan National Army"). Names that contain one
+    another ("Army", "Libyan National Army") are not swapped, nor names joined only by "and", "or"
+    or a comma ("between Bonn and Koblenz"), which play the same part."""
+    found: list[tuple[int, int]] = []
+    for f in sorted((f for f in facts(claim, names) if f.kind == "name"), key=lambda f: f.start):
+        if found and found[-1][1] <= f.start and not claim[found[-1][1] : f.start].strip():
+            found[-1] = (found[-1][0], f.end)
+        elif not found or f.start >= found[-1][1]:
+            found.append((f.start, f.end))
+    out = []
+    for i, (a, b) in enumerate(found):
+        for c, d in found[i + 1 :]:
+            first, second = claim[a:b], claim[c:d]
+            if fold(first) in fold(second) or fold(second) in fold(first) or _COORDINATED.fullmatch(claim[b:c]):
+                continue
+            out.append((claim[:a] + second + claim[b:c] + first + claim[d:], first, second, claim[a:d]))
+    return out
+
+
+def _may_trade(first: str, second: str, sentences: list[str]) -> bool:
+    """Whether two names can play each other's part in the span: some sentence holds both, not side by side as one
+    name ("the ISIS Amaq news agency"). Where the span has them in the claim's order with the claim's words
+    between them, it says the same thing the same way round (the caller checks that)."""
+    together = re.compile(rf"{re.escape(first)}[\s-]+{re.escape(second)}|{re.escape(second)}[\s-]+{re.escape(first)}")
+    return any(first in s and second in s and not together.search(s) for s in sentences)
+
+
+_COORDINATED = re.compile(r"\s*(?:,|&|,?\s*\b(?:and|or)\b)\s*")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def _is_name(word: str) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from qa.answerers import Draft
 from qa.language.names import Names
 from qa.types import Passage
-from qa.verify import Verifier, facts, split_claims
+from qa.verify import Verifier, facts, name_swaps, split_claims
 
 FUGAHA = (
     "On 23 August, Islamic State (ISIS) fighters attacked the al-Fugaha checkpoint in Jufra. "
@@ -89,11 +89,41 @@ def test_a_judge_decides_among_the_spans_the_rules_let_through():
     sentence = "ISIS claimed responsibility for the incident through its Amaq news agency [1]."
     [kept] = verify(sentence, judge=judge).claims
     assert kept.verdict == "supported" and kept.support == 0.9
+    # (its two names stand side by side in the span, "the ISIS Amaq news agency": no swap of them is read)
     assert seen and all(claim == sentence.replace(" [1]", "") for _, claim in seen)
     assert all("ISIS" in span for span, _ in seen)  # a span without the claim's names is never judged
 
     [refused] = verify(sentence, judge=lambda pairs: [0.1 for _ in pairs]).claims
     assert refused.verdict == "unsupported" and refused.reason == "the sources do not say this"
+
+
+LNA_ATTACK = (
+    "On 23 August, Islamic State (ISIS) fighters attacked the Libyan National Army (LNA)-controlled al-Fugaha "
+    "checkpoint in Jufra around 400km south of Sirte."
+)
+
+
+def test_the_shipped_judge_refuses_roles_swapped_between_two_names_of_the_span():
+    from dataclasses import replace
+
+    from qa.config import VerifySettings
+    from qa.reader.judge import Judge
+
+    judge, source = Judge(), (passage("lna", LNA_ATTACK),)
+    swapped = "On 23 August, Libyan National Army fighters attacked the ISIS-controlled al-Fugaha checkpoint [1]."
+    assert ("Libyan National Army", "ISIS") in [(a, b) for _, a, b, _ in name_swaps(swapped)]
+    # A bar low enough that the judge, reading the sentence alone, lets the swap through ...
+    lenient = replace(VerifySettings(), judge_min_support=0.3)
+    [alone] = verify(swapped, source, judge=judge, settings=replace(lenient, judge_swap_margin=0)).claims
+    assert alone.verdict == "supported"
+    # ... and reading it against its names turned back, it does not.
+    [refused] = verify(swapped, source, judge=judge, settings=lenient).claims
+    assert refused.verdict == "unsupported" and refused.citations == ()
+    assert refused.reason == "the sources have Libyan National Army and ISIS the other way round"
+    # The true sentence stays.
+    true = "On 23 August, ISIS fighters attacked the Libyan National Army-controlled al-Fugaha checkpoint [1]."
+    [kept] = verify(true, source, judge=judge, settings=lenient).claims
+    assert kept.verdict == "supported"
 
 
 def test_with_a_judge_a_missing_number_is_still_refused_by_rule():

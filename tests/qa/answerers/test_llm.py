@@ -40,6 +40,11 @@ def amaq_claim(body: dict) -> str:
     return f"The ISIS Amaq news agency claimed responsibility for the attack on the al-Fugaha checkpoint [{n}]."
 
 
+def cited_to_amaq(*sentences: str):
+    """A scripted reply: each sentence cited to the source holding the Amaq paragraph."""
+    return lambda body: " ".join(f"{s[:-1]} [{source_number(body, AMAQ)}]." for s in sentences)
+
+
 def test_a_correct_cited_answer_passes_with_a_round_tripping_quote(sample, embedder, server):
     server.reply = amaq_claim
     answer = llm_assistant(sample, embedder, server).ask("How many people were beheaded at the al-Fugaha checkpoint?")
@@ -83,14 +88,10 @@ def test_an_invented_number_is_marked_unsupported(sample, embedder, server):
 
 
 def test_a_true_paraphrase_is_kept_and_an_invented_sentence_beside_it_is_not(sample, embedder, server):
-    def reply(body):
-        n = source_number(body, AMAQ)
-        return (
-            f"ISIS claimed responsibility for the Fugaha attack through its Amaq news agency [{n}]. "
-            f"The attackers also killed 45 civilians in Benghazi [{n}]."
-        )
-
-    server.reply = reply
+    server.reply = cited_to_amaq(
+        "ISIS claimed responsibility for the Fugaha attack through its Amaq news agency.",
+        "The attackers also killed 45 civilians in Benghazi.",
+    )
     answer = llm_assistant(sample, embedder, server).ask("What did Amaq announce about the Fugaha checkpoint attack?")
 
     assert not answer.fallback and answer.mode == "llm"
@@ -103,19 +104,16 @@ def test_a_true_paraphrase_is_kept_and_an_invented_sentence_beside_it_is_not(sam
     assert "45" in invented.reason and invented.citations == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the shipped judge scores this role swap about 0.5, at its threshold (README, Known limits)",
-)
 def test_swapped_roles_with_every_name_in_the_paragraph_are_unsupported(sample, embedder, server):
-    server.reply = lambda body: (
-        "On 23 August, Libyan National Army fighters attacked the ISIS-controlled al-Fugaha checkpoint "
-        f"[{source_number(body, AMAQ)}]."
+    server.reply = cited_to_amaq(
+        "The ISIS Amaq news agency claimed responsibility for the attack on the al-Fugaha checkpoint.",
+        "On 23 August, Libyan National Army fighters attacked the ISIS-controlled al-Fugaha checkpoint.",
     )
     answer = llm_assistant(sample, embedder, server).ask("Who attacked the al-Fugaha checkpoint on 23 August?")
 
-    [claim] = answer.claims
-    assert claim.verdict == "unsupported" and answer.unsupported == (claim,)
+    kept, swapped = answer.claims
+    assert not answer.fallback and kept.verdict == "supported"
+    assert swapped.verdict == "unsupported" and answer.unsupported == (swapped,) and swapped.citations == ()
 
 
 def test_a_marker_pointing_at_no_source_is_dropped(sample, embedder, server):

@@ -154,7 +154,9 @@ class Verifier:
         threshold; against the claim with the roles turned back it is plainly worse. The judge reads
         each swap against the same span, one forward pass each (`judge_swap_margin`, in logits).
         """
-        margin, most = self.settings.judge_swap_margin, self.settings.judge_swaps
+        margin = self.settings.judge_swap_margin
+        if self.judge is None or margin <= 0:
+            return verdict, [support], ""
         start, end = support.span
         span = support.passage.text[start:end]
         sentences = [fold(support.passage.text[a:b]) for a, b in _sentences(support.passage) if start <= a < end]
@@ -162,7 +164,7 @@ class Verifier:
         turned = [
             (text, first, second) for text, first, second, between in name_swaps(claim, names)
             if _may_trade(fold(first), fold(second), sentences) and " ".join(fold(between).split()) not in said
-        ][:most] if self.judge is not None and margin > 0 else []  # fmt: skip
+        ][: self.settings.judge_swaps]  # fmt: skip
         if not turned:
             return verdict, [support], ""
         scores = self.judge([(span, text) for text, _, _ in turned])

@@ -315,21 +315,42 @@ def tune(cases: list[Case], make) -> tuple[VerifySettings, list[dict]]:
 
 
 def tune_judge(cases: list[Case], make, settings: VerifySettings) -> tuple[VerifySettings, list[dict]]:
-    """The swap check's margin at the judge's threshold: true claims (a) and (b) each flagged at most
-    SWAP_TRUE_COST more than without the check, then the most swapped names caught less the true claims flagged."""
-    trials = [_judge_trial(replace(settings, judge_swap_margin=m), cases, make) for m in (0, 0.25, 0.5, 0.75, 1.0, 1.5)]
-    base = trials[0]
-    kept = [t for t in trials if all(t[k] <= base[k] + SWAP_TRUE_COST for k in ("true_a", "true_b"))]
-    picked = max(kept, key=lambda t: t["swapped"] - t["true_a"] - t["true_b"])
+    """The same-context rule's reach and the swap check's margin at the judge's threshold.
+
+    For each reach (off, numbers and dates, names too) the margin is the one catching the most swapped names
+    less the true claims flagged, among those flagging true claims (a) and (b) each at most SWAP_TRUE_COST more
+    than no check. Of those, the most of the issue's targets met (TARGETS) wins, then the fewest true claims
+    (a) and (b) flagged."""
+    trials, picks = [], []
+    for anchors in ("off", "numbers", "all"):
+        mode = [_judge_trial(replace(settings, judge_anchors=anchors, judge_swap_margin=m), cases, make)
+                for m in (0, 0.25, 0.5, 0.75, 1.0, 1.5)]  # fmt: skip
+        kept = [t for t in mode if all(t[k] <= mode[0][k] + SWAP_TRUE_COST for k in ("true_a", "true_b"))]
+        picks.append(max(kept, key=lambda t: t["swapped"] - t["true_a"] - t["true_b"]))
+        trials += mode
+    picked = max(picks, key=lambda t: (t["targets_met"], -t["true_a"] - t["true_b"]))
     return picked["settings"], trials
+
+
+def targets_met(result: dict) -> int:
+    """How many of the issue's targets (TARGETS) the flagged shares in `result` meet."""
+    met = 0
+    for kind, target in TARGETS.items():
+        if target and kind in result:
+            bound, share = float(target.split()[1]), result[kind]["flagged"]
+            met += share <= bound if target.startswith("<=") else share >= bound
+    return met
 
 
 def _judge_trial(settings: VerifySettings, cases: list[Case], make) -> dict:
     trial = scored(settings, score(cases, make(settings)))
     trial["swapped"] = trial["result"].get("names_swapped", {}).get("flagged", 0.0)
+    trial["targets_met"] = targets_met(trial["result"])
     print(f"tune judge {settings.judge_min_support} anchors {settings.judge_anchors} swap {settings.judge_swap_margin}: "
           f"caught {trial['caught']:.3f}, true (a) {trial['true_a']:.3f}, (b) {trial['true_b']:.3f}, "
-          f"hard {trial['hard']:.3f}, swapped {trial['swapped']:.3f}", file=sys.stderr, flush=True)  # fmt: skip
+          f"hard {trial['hard']:.3f}, swapped {trial['swapped']:.3f}, numbers "
+          f"{trial['result']['number_changed']['flagged']:.3f}, targets met {trial['targets_met']}",
+          file=sys.stderr, flush=True)  # fmt: skip
     return trial
 
 
@@ -370,7 +391,7 @@ def render(results: dict[str, dict], *, settings: VerifySettings, held_out: list
         f"Reported on the {len(held_out)} SQuAD v1.1 dev articles not in v2.0 ({sample} questions sampled) and on "
         f"RealTime QA from {REALTIMEQA_REPORT_SINCE}; rules settings: window {settings.window}, compare "
         f"{settings.compare}, word weight {settings.word_weight}, min support {settings.min_support}; judge: "
-        f"threshold {settings.judge_min_support}, same-context rule {'kept' if settings.judge_anchors else 'off'}, "
+        f"threshold {settings.judge_min_support}, same-context rule: {settings.judge_anchors}, "
         f"swap margin {settings.judge_swap_margin} (all picked on fitting data only).",
         "",
     ]

@@ -236,8 +236,16 @@ class VerifySettings:
         help="spans per paragraph the judge reads, one forward pass each (those the exact rules let through, the "
         "best by words first)",
     )
-    judge_anchors: bool = setting(
-        False, env="QA_VERIFY_JUDGE_ANCHORS", help="with the judge, keep the same-context rule for names and numbers"
+    judge_anchors: str = setting(
+        "numbers",
+        env="QA_VERIFY_JUDGE_ANCHORS",
+        choices=("off", "numbers", "all"),
+        help="with the judge, keep the same-context rule for numbers and dates, or for names as well",
+    )
+    quote_words: int = setting(
+        5,
+        env="QA_VERIFY_QUOTE_WORDS",
+        help="a sentence of at least this many words found word for word in a span holds",
     )
     judge_swap_margin: float = setting(
         0.5,

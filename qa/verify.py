@@ -189,8 +189,11 @@ class Verifier:
         heads = [self.candidates(claim, p, names) for p in passages]
         flat = [(k, c) for k, head in enumerate(heads) for c in head]
         rank = [r for head in heads for r in range(len(head))]  # spans the rules let through rank first
-        texts = [passages[k].text[a:b] for k, (_, (a, b), _, _) in flat]
-        if self.judge is not None:
+        texts = [passages[k].text[a:b] for k, (_, (a, b), _, _, _) in flat]
+        if any(c[4] for _, c in flat):
+            # A span that holds the claim word for word says it; nothing else needs reading.
+            scores = [1.0 if c[4] else 0.0 for _, c in flat]
+        elif self.judge is not None:
             judged = [i for i, (_, c) in enumerate(flat) if not c[2] and rank[i] < self.settings.judge_compare]
             found = self.judge([(texts[i], claim) for i in judged]) if judged else []
             scores = [0.0] * len(flat)
@@ -202,7 +205,7 @@ class Verifier:
             share = self.settings.word_weight if self.similarity else 1.0
             scores = [share * c[3] + (1 - share) * max(sim, 0.0) for (_, c), sim in zip(flat, sims, strict=True)]
         best: list[Support | None] = [None] * len(passages)
-        for (k, (_, span, missing, _)), score in zip(flat, scores, strict=True):
+        for (k, (_, span, missing, _, _)), score in zip(flat, scores, strict=True):
             candidate = Support(passages[k], span, round(score, 4), missing)
             if best[k] is None or (candidate.holds, candidate.score) > (best[k].holds, best[k].score):
                 best[k] = candidate
@@ -210,18 +213,25 @@ class Verifier:
 
     def candidates(
         self, claim: str, passage: Passage, names: Names | None
-    ) -> list[tuple[int, tuple[int, int], tuple[str, ...], float]]:
+    ) -> list[tuple[int, tuple[int, int], tuple[str, ...], float, bool]]:
         """The `compare` spans of `passage` that lack the fewest facts and share the most words with the claim:
-        (facts missing, span, which, share of the claim's words)."""
+        (facts missing, span, which, share of the claim's words, whether the span holds the claim word for word).
+
+        A name the article's title holds counts as stated by each of its paragraphs ("went to Harvard",
+        against a paragraph of the article on Harvard that says "the university")."""
         s = self.settings
         spans = _sentences(passage)
         tokens = _tokens(passage.text)
         wanted = facts(claim, names)
         claim_tokens = _tokens(claim)
+        claim_forms = [t.form for t in claim_tokens]
         claim_stems = {t.stem for t in claim_tokens if t.content}
-        title_stems = {t.stem for t in _tokens(passage.title) if t.content}
-        # The judge reads a number or name in its context itself; the anchor rule is the rules-only stand-in.
-        anchors = s if self.judge is None or s.judge_anchors else replace(s, anchor_words=0)
+        title_tokens = _tokens(passage.title)
+        title_stems = {t.stem for t in title_tokens if t.content}
+        wanted = [
+            f for f in wanted if f.kind != "name" or not holds(f, claim_tokens, passage.title, title_tokens, s, False)
+        ]
+        anchors = self._anchors()
         scored = []
         for i in range(len(spans)):
             for j in range(i, min(i + s.window, len(spans))):
@@ -231,10 +241,23 @@ class Verifier:
                 missing = tuple(f.text for f in wanted if not holds(f, claim_tokens, text, inside, anchors))
                 stems = {t.stem for t in inside if t.content} | title_stems
                 overlap = len(claim_stems & stems) / len(claim_stems) if claim_stems else 0.0
+                quoted = len(claim_forms) >= s.quote_words and _contains([t.form for t in inside], claim_forms)
                 # A shorter span is a tighter quote: prefer it when it agrees as well.
-                scored.append((len(missing), -overlap, end - start, (start, end), missing, overlap))
+                scored.append((len(missing), -quoted, -overlap, end - start, (start, end), missing, overlap, quoted))
         scored.sort()
-        return [(n, span, missing, overlap) for n, _, _, span, missing, overlap in scored[: s.compare]]
+        return [
+            (n, span, missing, overlap, quoted) for n, _, _, _, span, missing, overlap, quoted in scored[: s.compare]
+        ]
+
+    def _anchors(self) -> VerifySettings:
+        """The same-context rule as it applies: the judge reads a name (or, `judge_anchors="off"`, also a number or
+        date) in its context itself; the rule is the rules-only verifier's stand-in for that."""
+        s = self.settings
+        if self.judge is None or s.judge_anchors == "all":
+            return s
+        if s.judge_anchors == "numbers":
+            return replace(s, anchor_names=False)
+        return replace(s, anchor_words=0)
 
 
 def prose_spans(text: str) -> list[tuple[int, int]]:
@@ -292,7 +315,12 @@ def _tokens(text: str) -> tuple[_Token, ...]:
 
 
 def holds(
-    fact: Fact, claim: Sequence[_Token], span: str, span_tokens: Sequence[_Token], settings: VerifySettings
+    fact: Fact,
+    claim: Sequence[_Token],
+    span: str,
+    span_tokens: Sequence[_Token],
+    settings: VerifySettings,
+    context: bool = True,
 ) -> bool:
     """The fact appears in the span, and (for numbers, dates and names) in the same context as in the claim.
 
@@ -307,7 +335,7 @@ def holds(
         return any(not f.isalnum() and re.search(rf"(?<!\w){re.escape(f)}(?!\w)", lowered) for f in fact.forms)
     k = settings.anchor_words
     mine = [i for i, t in enumerate(claim) if fact.start <= t.start < fact.end]
-    if not mine or k <= 0 or (fact.kind == "name" and not settings.anchor_names):
+    if not mine or not context or k <= 0 or (fact.kind == "name" and not settings.anchor_names):
         return True
     around = claim[max(0, mine[0] - k) : mine[0]] + claim[mine[-1] + 1 : mine[-1] + 1 + k]
     context = {t.stem for t in around if t.content and t.form not in fact.forms}
@@ -376,6 +404,12 @@ def _may_trade(first: str, second: str, sentences: list[str]) -> bool:
 
 
 _COORDINATED = re.compile(r"\s*(?:,|&|,?\s*\b(?:and|or)\b)\s*")
+
+
+def _contains(text: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether `words` stand in `text` one after another, as a quote."""
+    n = len(words)
+    return any(text[i : i + n] == words for i in range(len(text) - n + 1)) if n else False
 
 
 def _logit(p: float) -> float:

@@ -133,6 +133,43 @@ def test_with_a_judge_a_missing_number_is_still_refused_by_rule():
     assert claim.verdict == "unsupported" and "45" in claim.reason
 
 
+def test_a_sentence_quoted_word_for_word_holds_without_the_judge():
+    seen = []
+
+    def judge(pairs):
+        seen.extend(pairs)
+        return [0.0 for _ in pairs]
+
+    [claim] = verify("The ISIS Amaq news agency released a statement claiming responsibility [1].", judge=judge).claims
+    assert claim.verdict == "supported" and claim.support == 1.0 and seen == []
+    # One word changed, and the judge decides again.
+    [changed] = verify("The ISIS Amaq news agency released a statement denying responsibility [1].", judge=judge).claims
+    assert changed.verdict == "unsupported" and seen
+
+
+def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
+    source = (Passage("lib", "lib", "Libya: Sirte campaign", "/lib.txt", 2, 0, len(SIRTE), SIRTE, 0.0),)
+    claim = "Misratan forces retook the city in Libya in December 2016 [1]."
+    [kept] = verify(claim, source, judge=lambda pairs: [0.9 for _ in pairs]).claims
+    assert kept.verdict == "supported"
+    [refused] = verify(claim.replace("Libya", "Syria"), source, judge=lambda pairs: [0.9 for _ in pairs]).claims
+    assert refused.verdict == "unsupported" and "Syria" in refused.reason
+
+
+def test_with_a_judge_a_number_must_still_stand_in_the_claims_context():
+    from dataclasses import replace
+
+    from qa.config import VerifySettings
+
+    # 23 is in the paragraph, but as a date, not as the number beheaded.
+    sentence = "LNA spokesman Ahmed Mismari said that 23 people were beheaded [1]."
+    accept = lambda pairs: [1.0] * len(pairs)  # noqa: E731
+    [refused] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="numbers")).claims
+    assert refused.verdict == "unsupported" and "23" in refused.reason
+    [through] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="off")).claims
+    assert through.verdict == "supported"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -315,21 +315,31 @@ def tune(cases: list[Case], make) -> tuple[VerifySettings, list[dict]]:
 
 
 def tune_judge(cases: list[Case], make, settings: VerifySettings) -> tuple[VerifySettings, list[dict]]:
-    """The same-context rule's reach and the swap check's margin at the judge's threshold.
+    """The same-context rule's reach and the swap check's margin at the judge's threshold, then the copy check's share.
 
     For each reach (off, numbers and dates, names too) the margin is the one catching the most swapped names
     less the true claims flagged, among those flagging true claims (a) and (b) each at most SWAP_TRUE_COST more
     than no check. Of those, the most of the issue's targets met (TARGETS) wins, then the fewest true claims
-    (a) and (b) flagged."""
+    (a) and (b) flagged. The copy check's share is then picked by the swap check's rule, on same-paragraph names."""
     trials, picks = [], []
     for anchors in ("off", "numbers", "all"):
-        mode = [_judge_trial(replace(settings, judge_anchors=anchors, judge_swap_margin=m), cases, make)
+        mode = [_judge_trial(replace(settings, judge_anchors=anchors, judge_swap_margin=m, copy_share=0), cases, make)
                 for m in (0, 0.25, 0.5, 0.75, 1.0, 1.5)]  # fmt: skip
-        kept = [t for t in mode if all(t[k] <= mode[0][k] + SWAP_TRUE_COST for k in ("true_a", "true_b"))]
-        picks.append(max(kept, key=lambda t: t["swapped"] - t["true_a"] - t["true_b"]))
+        picks.append(_cheapest(mode, "swapped"))
         trials += mode
     picked = max(picks, key=lambda t: (t["targets_met"], -t["true_a"] - t["true_b"]))
-    return picked["settings"], trials
+    shares = [picked] + [
+        _judge_trial(replace(picked["settings"], copy_share=x), cases, make) for x in (0.5, 0.6, 0.7, 0.8)
+    ]
+    trials += shares[1:]
+    return _cheapest(shares, "hard")["settings"], trials
+
+
+def _cheapest(trials: list[dict], caught: str) -> dict:
+    """Of trials that flag true claims (a) and (b) each at most SWAP_TRUE_COST more than the first (no check), the one
+    catching the most of `caught` less the true claims flagged."""
+    kept = [t for t in trials if all(t[k] <= trials[0][k] + SWAP_TRUE_COST for k in ("true_a", "true_b"))]
+    return max(kept, key=lambda t: t[caught] - t["true_a"] - t["true_b"])
 
 
 def targets_met(result: dict) -> int:
@@ -346,7 +356,8 @@ def _judge_trial(settings: VerifySettings, cases: list[Case], make) -> dict:
     trial = scored(settings, score(cases, make(settings)))
     trial["swapped"] = trial["result"].get("names_swapped", {}).get("flagged", 0.0)
     trial["targets_met"] = targets_met(trial["result"])
-    print(f"tune judge {settings.judge_min_support} anchors {settings.judge_anchors} swap {settings.judge_swap_margin}: "
+    print(f"tune judge {settings.judge_min_support} anchors {settings.judge_anchors} swap {settings.judge_swap_margin} "
+          f"copy {settings.copy_share}: "
           f"caught {trial['caught']:.3f}, true (a) {trial['true_a']:.3f}, (b) {trial['true_b']:.3f}, "
           f"hard {trial['hard']:.3f}, swapped {trial['swapped']:.3f}, numbers "
           f"{trial['result']['number_changed']['flagged']:.3f}, targets met {trial['targets_met']}",
@@ -391,7 +402,8 @@ def render(results: dict[str, dict], *, settings: VerifySettings, held_out: list
         f"Reported on the {len(held_out)} SQuAD v1.1 dev articles not in v2.0 ({sample} questions sampled) and on "
         f"RealTime QA from {REALTIMEQA_REPORT_SINCE}; rules settings: window {settings.window}, compare "
         f"{settings.compare}, word weight {settings.word_weight}, min support {settings.min_support}; judge: "
-        f"threshold {settings.judge_min_support}, same-context rule: {settings.judge_anchors}, "
+        f"threshold {settings.judge_min_support}, same-context rule: {settings.judge_anchors}, copy check share "
+        f"{settings.copy_share}, "
         f"swap margin {settings.judge_swap_margin} (all picked on fitting data only).",
         "",
     ]

@@ -242,6 +242,12 @@ class VerifySettings:
         choices=("off", "numbers", "all"),
         help="with the judge, keep the same-context rule for numbers and dates, or for names as well",
     )
+    copy_share: float = setting(
+        0.6,
+        env="QA_VERIFY_COPY_SHARE",
+        help="a sentence that copies at least this share of its words from its span, but for a name or number the "
+        "span has as another, is unsupported (0: no such check)",
+    )
     quote_words: int = setting(
         5,
         env="QA_VERIFY_QUOTE_WORDS",

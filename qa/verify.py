@@ -4,9 +4,10 @@ A sentence holds when a span of its cited paragraph (one to three consecutive se
 contains every name, number and date it states, name variants the retriever knows
 included, and the support judge (a model fitted for this, `qa.reader.judge`) finds that
 the span says it. Without the judge, agreement in words and in meaning (embedding
-similarity) stands in, with a rule that names and numbers stand in the same context. When
-the cited paragraph fails but another retrieved paragraph holds, the sentence is re-cited
-to it; otherwise it is marked unsupported.
+similarity) stands in, with a rule that names and numbers stand in the same context. A
+sentence that copies a span's words but puts another name or number in one's place is
+refused, whatever the judge says. When the cited paragraph fails but another retrieved
+paragraph holds, the sentence is re-cited to it; otherwise it is marked unsupported.
 
 Quotes made by the extractive answerer are the articles' own words; their check is that
 each quote round-trips (in `citations.check_round_trip`).
@@ -18,7 +19,9 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import takewhile
 
 from index.analysis import content_words, fold, stem, stopwords, trim_spans
 from index.lexicon import ABBREVIATIONS, MONTHS, NUMBER_WORDS, SENTENCE_OPENERS, alternation
@@ -133,16 +136,35 @@ class Verifier:
         tried = self.best_spans(claim, cited, names)
         own = [s for s in tried if s.holds and s.score >= limit]
         if own:
-            return self._unswapped(claim, SUPPORTED, max(own, key=lambda s: s.score), names)
+            return self._accepted(claim, SUPPORTED, max(own, key=lambda s: s.score), names)
         others = self.best_spans(claim, [p for p in candidates if p not in cited], names)
         best = max(others, key=lambda s: (s.holds, s.score), default=None)
         if best is not None and best.holds and best.score >= limit:
-            return self._unswapped(claim, RECITED, best, names)
+            return self._accepted(claim, RECITED, best, names)
         tried = tried or ([best] if best else [])
         missing = next((s.missing for s in tried if s.missing), ())
         if missing:
             return UNSUPPORTED, [], f"{', '.join(missing)} not in the sources"
         return UNSUPPORTED, [], "cites no source" if not cited and best is None else "the sources do not say this"
+
+    def _accepted(
+        self, claim: str, verdict: str, support: Support, names: Names | None
+    ) -> tuple[str, list[Support], str]:
+        """The verdict on a sentence its span supports, unless the sentence copies the span but for a name or number
+        the span has as another, or turns two of its names round."""
+        start, end = support.span
+        text = support.passage.text
+        # Compared sentence by sentence: a copy is of one sentence, and a name of another would align with its own.
+        found = (
+            substitution(claim, text[a:b], names, self.settings.copy_share)
+            for a, b in _sentences(support.passage)
+            if start <= a < end
+        )
+        changed = next((c for c in found if c), None)
+        if changed:
+            said, written = changed
+            return UNSUPPORTED, [], f"the sources have {said} where the sentence has {written}"
+        return self._unswapped(claim, verdict, support, names)
 
     def _unswapped(
         self, claim: str, verdict: str, support: Support, names: Names | None
@@ -370,6 +392,76 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
             forms = frozenset(_canonical(v) for v in variants) | {folded}
             found.append(Fact(word, forms, m.start(), m.end()))
     return list({f.text: f for f in found}.values())
+
+
+def substitution(claim: str, span: str, names: Names | None, share: float) -> tuple[str, str] | None:
+    """(what the span has, what the claim has instead) where the claim copies the span, at least `share` of its words
+    in the span's order, but for a name, number or date that the span has as another.
+
+    "The flow reappears ... off the island of Reichenau" written from "... off the island of Lindau", with
+    Reichenau named elsewhere in the paragraph: every fact stands in the span, and the copy shows the slot it was
+    put in. A name the retriever knows as the same ("Islamic State" for "ISIS", "Fuqaha" for "Fugaha") is no
+    substitution; nor is "the incident" written as "the Fugaha attack", where the span has no name in its place."""
+    if share <= 0:
+        return None
+    theirs, mine = _words(span), _words(claim)
+    match = SequenceMatcher(None, [w for _, _, w in theirs], [w for _, _, w in mine], autojunk=False)
+    if sum(block.size for block in match.get_matching_blocks()) < share * len(mine):
+        return None
+    stated = facts(claim, names)
+    for op, i1, i2, j1, j2 in match.get_opcodes():
+        if op != "replace" or j2 - j1 > _SLOT:
+            continue
+        slot = [(a, b) for a, b, _ in theirs[i1:i2]]
+        if i2 - i1 > _SLOT:
+            # Where the claim begins or ends, the span goes on past the copy: only the facts right beside the copied
+            # words stand in the claim's slot, and the claim's own slot must begin (or end) with one.
+            if j2 == len(mine) and _is_fact_word(claim[mine[j1][0] : mine[j1][1]]):
+                slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot))
+            elif j1 == 0 and _is_fact_word(claim[mine[j2 - 1][0] : mine[j2 - 1][1]]):
+                slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot[::-1]))[::-1]
+            else:
+                continue
+        written = claim[mine[j1][0] : mine[j2 - 1][1]]
+        # A capitalised first word may be an ordinary word in either sentence: only a number counts there.
+        put_in = [
+            f for f in stated if f.start < mine[j2 - 1][1] and f.end > mine[j1][0] and (f.start or f.kind != "name")
+        ]
+        out = [
+            (a, b)
+            for a, b in slot[:_SLOT]
+            if _is_fact_word(span[a:b]) and (a > theirs[0][0] or not _is_name(span[a:b]))
+        ]
+        if not put_in or not out:
+            continue
+        said = span[out[0][0] : out[-1][1]]
+        kinds = {"name" if _is_name(span[a:b]) else "number" for a, b in out}
+        like = [f for f in put_in if ("name" if f.kind == "name" else "number") in kinds]
+        if like and not any(_same(span[a:b], said, f) for f in put_in for a, b in out):
+            return said, written
+    return None
+
+
+_SLOT = 4  # at most this many words on either side of a substitution: a name or a number, not a rewording
+
+
+def _is_fact_word(word: str) -> bool:
+    """A name, a number or a month: a word a claim's facts are made of."""
+    return _is_name(word) or _canonical(word).isdigit() or fold(word) in MONTHS
+
+
+def _same(word: str, said: str, fact: Fact) -> bool:
+    """Whether a word the span has where the claim states `fact` names the same thing: one of its forms, or (for a
+    name) a form derived from it ("African" for "Africa")."""
+    if _canonical(word) in fact.forms or fold(said) in fact.forms:
+        return True
+    folded = fold(word)
+    return fact.kind == "name" and not folded.isdigit() and any(f[:4] == folded[:4] for f in fact.forms if len(f) >= 4)
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical form) of each word."""
+    return [(m.start(), m.end(), _canonical(m.group())) for m in _WORD.finditer(text)]
 
 
 def name_swaps(claim: str, names: Names | None = None) -> list[tuple[str, str, str, str]]:

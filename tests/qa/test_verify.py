@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa.answerers import Draft
+from qa.config import VerifySettings
 from qa.language.names import Names
 from qa.types import Passage
 from qa.verify import Verifier, facts, name_swaps, split_claims
@@ -104,26 +107,29 @@ LNA_ATTACK = (
 
 
 def test_the_shipped_judge_refuses_roles_swapped_between_two_names_of_the_span():
-    from dataclasses import replace
-
-    from qa.config import VerifySettings
     from qa.reader.judge import Judge
 
     judge, source = Judge(), (passage("lna", LNA_ATTACK),)
     swapped = "On 23 August, Libyan National Army fighters attacked the ISIS-controlled al-Fugaha checkpoint [1]."
     assert ("Libyan National Army", "ISIS") in [(a, b) for _, a, b, _ in name_swaps(swapped)]
-    # A bar low enough that the judge, reading the sentence alone, lets the swap through ...
-    lenient = replace(VerifySettings(), judge_min_support=0.3)
+    # A bar low enough that the judge, reading the sentence alone, lets the swap through (and the copy check off) ...
+    lenient = replace(VerifySettings(), judge_min_support=0.3, copy_share=0)
     [alone] = verify(swapped, source, judge=judge, settings=replace(lenient, judge_swap_margin=0)).claims
     assert alone.verdict == "supported"
     # ... and reading it against its names turned back, it does not.
     [refused] = verify(swapped, source, judge=judge, settings=lenient).claims
     assert refused.verdict == "unsupported" and refused.citations == ()
     assert refused.reason == "the sources have Libyan National Army and ISIS the other way round"
+    # The copy check alone refuses it as well: the sentence copies the span with the two names traded.
+    [copied] = verify(
+        swapped, source, judge=judge, settings=replace(lenient, judge_swap_margin=0, copy_share=0.6)
+    ).claims
+    assert copied.verdict == "unsupported" and copied.reason.startswith("the sources have ")
     # The true sentence stays.
     true = "On 23 August, ISIS fighters attacked the Libyan National Army-controlled al-Fugaha checkpoint [1]."
-    [kept] = verify(true, source, judge=judge, settings=lenient).claims
-    assert kept.verdict == "supported"
+    for settings in (lenient, VerifySettings()):
+        [kept] = verify(true, source, judge=judge, settings=settings).claims
+        assert kept.verdict == "supported"
 
 
 def test_with_a_judge_a_missing_number_is_still_refused_by_rule():
@@ -147,6 +153,24 @@ def test_a_sentence_quoted_word_for_word_holds_without_the_judge():
     assert changed.verdict == "unsupported" and seen
 
 
+def test_a_copy_of_the_span_with_another_of_its_names_put_in_is_unsupported():
+    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
+    # Every name stands in the paragraph, and a judge would take it; the copy shows where Amaq was.
+    sentence = "On 24 August, the ISIS Mismari news agency released a statement claiming responsibility [1]."
+    [claim] = verify(sentence, judge=accept).claims
+    assert claim.verdict == "unsupported" and claim.reason == "the sources have Amaq where the sentence has Mismari"
+    # The same with a number of the paragraph put in another's place, where the same-context rule is off.
+    sentence = "On 24 August, Islamic State fighters attacked the al-Fugaha checkpoint [1]."
+    [number] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="off")).claims
+    assert number.verdict == "unsupported" and number.reason == "the sources have 23 where the sentence has 24"
+    # A name the retriever knows as the same, or a name where the span has none, is no substitution.
+    for kept in (
+        "On 24 August, the Islamic State Amaq news agency released a statement claiming responsibility [1].",
+        "ISIS claimed responsibility for the Fugaha attack through its Amaq news agency [1].",
+    ):
+        assert verify(kept, judge=accept).claims[0].verdict == "supported", kept
+
+
 def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
     source = (Passage("lib", "lib", "Libya: Sirte campaign", "/lib.txt", 2, 0, len(SIRTE), SIRTE, 0.0),)
     claim = "Misratan forces retook the city in Libya in December 2016 [1]."
@@ -157,16 +181,15 @@ def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
 
 
 def test_with_a_judge_a_number_must_still_stand_in_the_claims_context():
-    from dataclasses import replace
-
-    from qa.config import VerifySettings
-
     # 23 is in the paragraph, but as a date, not as the number beheaded.
     sentence = "LNA spokesman Ahmed Mismari said that 23 people were beheaded [1]."
     accept = lambda pairs: [1.0] * len(pairs)  # noqa: E731
     [refused] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="numbers")).claims
     assert refused.verdict == "unsupported" and "23" in refused.reason
-    [through] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="off")).claims
+    off = replace(VerifySettings(), judge_anchors="off")
+    [copied] = verify(sentence, judge=accept, settings=off).claims  # a copy of the span with eleven made 23
+    assert copied.verdict == "unsupported" and copied.reason == "the sources have eleven where the sentence has 23"
+    [through] = verify(sentence, judge=accept, settings=replace(off, copy_share=0)).claims
     assert through.verdict == "supported"
 
 

@@ -325,13 +325,14 @@ class _Token:
     stem: str
     start: int
     content: bool
+    end: int = 0
 
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[_Token, ...]:
     stop = stopwords()
     return tuple(
-        _Token(_canonical(m.group()), stem(m.group()), m.start(), fold(m.group()) not in stop)
+        _Token(_canonical(m.group()), stem(m.group()), m.start(), fold(m.group()) not in stop, m.end())
         for m in _WORD.finditer(text)
     )
 
@@ -404,7 +405,7 @@ def substitution(claim: str, span: str, names: Names | None, share: float) -> tu
     substitution; nor is "the incident" written as "the Fugaha attack", where the span has no name in its place."""
     if share <= 0:
         return None
-    theirs, mine = _words(span), _words(claim)
+    theirs, mine = [(t.start, t.end, t.form) for t in _tokens(span)], [(t.start, t.end, t.form) for t in _tokens(claim)]
     match = SequenceMatcher(None, [w for _, _, w in theirs], [w for _, _, w in mine], autojunk=False)
     if sum(block.size for block in match.get_matching_blocks()) < share * len(mine):
         return None
@@ -457,11 +458,6 @@ def _same(word: str, said: str, fact: Fact) -> bool:
         return True
     folded = fold(word)
     return fact.kind == "name" and not folded.isdigit() and any(f[:4] == folded[:4] for f in fact.forms if len(f) >= 4)
-
-
-def _words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, canonical form) of each word."""
-    return [(m.start(), m.end(), _canonical(m.group())) for m in _WORD.finditer(text)]
 
 
 def name_swaps(claim: str, names: Names | None = None) -> list[tuple[str, str, str, str]]:

@@ -152,15 +152,12 @@ class Verifier:
     ) -> tuple[str, list[Support], str]:
         """The verdict on a sentence its span supports, unless the sentence copies the span but for a name or number
         the span has as another, or turns two of its names round."""
-        start, end = support.span
         text = support.passage.text
-        # Compared sentence by sentence: a copy is of one sentence, and a name of another would align with its own.
-        found = (
-            substitution(claim, text[a:b], names, self.settings.copy_share)
-            for a, b in _sentences(support.passage)
-            if start <= a < end
-        )
-        changed = next((c for c in found if c), None)
+        # Compared with the one sentence of the passage it copies most, wherever the judge found support: a copy is
+        # of one sentence, a name of another would align with its own, and a span beside the copied sentence may
+        # read as agreeing with a sentence that changed it.
+        sentences = [text[a:b] for a, b in _sentences(support.passage)]
+        changed = substitution(claim, sentences, names, self.settings.copy_share)
         if changed:
             said, written = changed
             return UNSUPPORTED, [], f"the sources have {said} where the sentence has {written}"
@@ -395,26 +392,44 @@ def facts(claim: str, names: Names | None = None) -> list[Fact]:
     return list({f.text: f for f in found}.values())
 
 
-def substitution(claim: str, span: str, names: Names | None, share: float) -> tuple[str, str] | None:
-    """(what the span has, what the claim has instead) where the claim copies the span, at least `share` of its words
-    in the span's order, but for a name, number or date that the span has as another.
+def substitution(claim: str, sentences: Sequence[str], names: Names | None, share: float) -> tuple[str, str] | None:
+    """(what the span has, what the claim has instead) where the claim copies one of the sentences, at least `share`
+    of its words in that sentence's order (the one it copies most), but for a name, number or date that the
+    sentence has as another.
 
     "The flow reappears ... off the island of Reichenau" written from "... off the island of Lindau", with
     Reichenau named elsewhere in the paragraph: every fact stands in the span, and the copy shows the slot it was
     put in. A name the retriever knows as the same ("Islamic State" for "ISIS", "Fuqaha" for "Fugaha") is no
     substitution; nor is "the incident" written as "the Fugaha attack", where the span has no name in its place."""
-    if share <= 0:
+    if share <= 0 or not sentences:
         return None
-    theirs, mine = [(t.start, t.end, t.form) for t in _tokens(span)], [(t.start, t.end, t.form) for t in _tokens(claim)]
-    match = SequenceMatcher(None, [w for _, _, w in theirs], [w for _, _, w in mine], autojunk=False)
-    if sum(block.size for block in match.get_matching_blocks()) < share * len(mine):
+    mine = [(t.start, t.end, t.form) for t in _tokens(claim)]
+    aligned = [(*_alignment(mine, sentence), sentence) for sentence in sentences]
+    copied, theirs, match, span = max(aligned, key=lambda a: a[0])
+    if copied < share * len(mine):
         return None
     stated = facts(claim, names)
-    for op, i1, i2, j1, j2 in match.get_opcodes():
-        if op != "replace" or j2 - j1 > _SLOT:
-            continue
+    opcodes = match.get_opcodes()
+    for k, (op, i1, i2, j1, j2) in enumerate(opcodes):
         slot = [(a, b) for a, b, _ in theirs[i1:i2]]
-        if i2 - i1 > _SLOT:
+        if op == "delete" and 0 < j1 < len(mine):
+            # "... the German states of Bavaria and [Baden-Württemberg, the Austrian state of Vorarlberg, and the
+            # Swiss cantons of] Thurgau": the claim copies the span up to a clause it skips, and puts the fact that
+            # follows it where the span has another. A shortened list ("Bonn, [Koblenz,] Mainz") skips no clause;
+            # a sentence that takes a word or two of the span and then its end ("Harvard's [...] Pell Grant reserve")
+            # copies no run.
+            before = opcodes[k - 1]
+            if before[0] != "equal" or before[4] - before[3] < _RUN:
+                continue
+            slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot))
+            joined = list(takewhile(lambda w: _is_fact_word(claim[w[0] : w[1]]), mine[j1 : j1 + _SLOT]))
+            skipped = span[slot[-1][1] : theirs[i2][0]] if slot else ""
+            if not joined or not _CLAUSE_MARK.search(skipped) or _COORDINATED.fullmatch(skipped):
+                continue
+            j2 = j1 + len(joined)
+        elif op != "replace" or j2 - j1 > _SLOT:
+            continue
+        elif i2 - i1 > _SLOT:
             # Where the claim begins or ends, the span goes on past the copy: only the facts right beside the copied
             # words stand in the claim's slot, and the claim's own slot must begin (or end) with one.
             if j2 == len(mine) and _is_fact_word(claim[mine[j1][0] : mine[j1][1]]):
@@ -443,6 +458,16 @@ def substitution(claim: str, span: str, names: Names | None, share: float) -> tu
     return None
 
 
+def _alignment(
+    mine: list[tuple[int, int, str]], sentence: str
+) -> tuple[int, list[tuple[int, int, str]], SequenceMatcher]:
+    """How many of the claim's words (`mine`) a sentence holds in the claim's order, its words, and the alignment."""
+    theirs = [(t.start, t.end, t.form) for t in _tokens(sentence)]
+    match = SequenceMatcher(None, [w for _, _, w in theirs], [w for _, _, w in mine], autojunk=False)
+    return sum(block.size for block in match.get_matching_blocks()), theirs, match
+
+
+_RUN = 3  # words copied one after another before a skipped clause: a copy, not a sentence that shares a word
 _SLOT = 4  # at most this many words on either side of a substitution: a name or a number, not a rewording
 
 
@@ -491,6 +516,7 @@ def _may_trade(first: str, second: str, sentences: list[str]) -> bool:
     return any(first in s and second in s and not together.search(s) for s in sentences)
 
 
+_CLAUSE_MARK = re.compile(r"[,;:—–]")
 _COORDINATED = re.compile(r"\s*(?:,|&|,?\s*\b(?:and|or)\b)\s*")
 
 

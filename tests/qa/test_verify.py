@@ -171,6 +171,43 @@ def test_a_copy_of_the_span_with_another_of_its_names_put_in_is_unsupported():
         assert verify(kept, judge=accept).claims[0].verdict == "supported", kept
 
 
+def test_the_copy_check_reads_the_sentence_copied_even_where_another_span_holds_the_names():
+    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
+    gorge = (
+        "Between Bingen and Bonn, the Middle Rhine flows through the Rhine Gorge. "
+        "In the Middle Ages, the Rhine Gorge was a toll road lined with castles."
+    )
+    source = (passage("gorge", gorge),)
+    # The second sentence holds every name and the judge takes it alone; the first is the one the claim copies.
+    second = lambda pairs: [0.9 if "Bingen" not in span else 0.2 for span, _ in pairs]  # noqa: E731
+    [claim] = verify("The Middle Ages flows through the Rhine Gorge [1].", source, judge=second).claims
+    assert claim.verdict == "unsupported" and claim.reason == "the sources have Rhine where the sentence has Ages"
+    [kept] = verify("The Middle Rhine flows through the Rhine Gorge [1].", source, judge=accept).claims
+    assert kept.verdict == "supported"
+
+
+def test_a_copy_that_skips_a_clause_to_join_a_later_name_is_unsupported():
+    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
+    shore = (
+        "Its shorelines lie in the German states of Bavaria and Baden-Württemberg, the Austrian state of "
+        "Vorarlberg, and the Swiss cantons of Thurgau and St. Gallen."
+    )
+    source = (passage("shore", shore),)
+    [claim] = verify("Its shorelines lie in the German states of Bavaria and Thurgau [1].", source, judge=accept).claims
+    assert claim.verdict == "unsupported"
+    assert claim.reason == "the sources have Baden-Württemberg where the sentence has Thurgau"
+    # A shortened list, and a name's title left out, skip no clause.
+    for kept in (
+        "Its shorelines lie in the Swiss cantons of Thurgau and St. Gallen [1].",
+        "Its shorelines lie in the German states of Bavaria and Baden-Württemberg [1].",
+    ):
+        assert verify(kept, source, judge=accept).claims[0].verdict == "supported", kept
+    met = "During his visit he also met Government of National Accord (GNA) Prime Minister Fayez al-Serraj in Tripoli."
+    [title] = verify("During his visit he also met Prime Minister Fayez al-Serraj in Tripoli [1].",
+                     (passage("met", met),), judge=accept).claims  # fmt: skip
+    assert title.verdict == "supported"
+
+
 def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
     source = (Passage("lib", "lib", "Libya: Sirte campaign", "/lib.txt", 2, 0, len(SIRTE), SIRTE, 0.0),)
     claim = "Misratan forces retook the city in Libya in December 2016 [1]."

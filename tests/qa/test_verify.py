@@ -28,6 +28,11 @@ def passage(cid: str, text: str) -> Passage:
 SOURCES = (passage("fugaha", FUGAHA), passage("sirte", SIRTE))
 
 
+def accept(pairs):
+    """A judge that takes every span: what the exact rules and the copy check decide alone."""
+    return [0.9] * len(pairs)
+
+
 def verify(text: str, sources=SOURCES, **kwargs):
     verifier = Verifier(names=lambda: Names.load(corpus_names=CORPUS_NAMES), **kwargs)
     return verifier.verify(Draft(text, sources=tuple(sources)), sources)
@@ -154,7 +159,6 @@ def test_a_sentence_quoted_word_for_word_holds_without_the_judge():
 
 
 def test_a_copy_of_the_span_with_another_of_its_names_put_in_is_unsupported():
-    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
     # Every name stands in the paragraph, and a judge would take it; the copy shows where Amaq was.
     sentence = "On 24 August, the ISIS Mismari news agency released a statement claiming responsibility [1]."
     [claim] = verify(sentence, judge=accept).claims
@@ -172,7 +176,6 @@ def test_a_copy_of_the_span_with_another_of_its_names_put_in_is_unsupported():
 
 
 def test_the_copy_check_reads_the_sentence_copied_even_where_another_span_holds_the_names():
-    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
     gorge = (
         "Between Bingen and Bonn, the Middle Rhine flows through the Rhine Gorge. "
         "In the Middle Ages, the Rhine Gorge was a toll road lined with castles."
@@ -187,7 +190,6 @@ def test_the_copy_check_reads_the_sentence_copied_even_where_another_span_holds_
 
 
 def test_a_copy_that_skips_a_clause_to_join_a_later_name_is_unsupported():
-    accept = lambda pairs: [0.9] * len(pairs)  # noqa: E731
     shore = (
         "Its shorelines lie in the German states of Bavaria and Baden-Württemberg, the Austrian state of "
         "Vorarlberg, and the Swiss cantons of Thurgau and St. Gallen."
@@ -211,9 +213,9 @@ def test_a_copy_that_skips_a_clause_to_join_a_later_name_is_unsupported():
 def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
     source = (Passage("lib", "lib", "Libya: Sirte campaign", "/lib.txt", 2, 0, len(SIRTE), SIRTE, 0.0),)
     claim = "Misratan forces retook the city in Libya in December 2016 [1]."
-    [kept] = verify(claim, source, judge=lambda pairs: [0.9 for _ in pairs]).claims
+    [kept] = verify(claim, source, judge=accept).claims
     assert kept.verdict == "supported"
-    [refused] = verify(claim.replace("Libya", "Syria"), source, judge=lambda pairs: [0.9 for _ in pairs]).claims
+    [refused] = verify(claim.replace("Libya", "Syria"), source, judge=accept).claims
     assert refused.verdict == "unsupported" and "Syria" in refused.reason
 
 

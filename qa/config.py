@@ -245,8 +245,8 @@ class VerifySettings:
     copy_share: float = setting(
         0.6,
         env="QA_VERIFY_COPY_SHARE",
-        help="a sentence that copies at least this share of its words from its span, but for a name or number the "
-        "span has as another, is unsupported (0: no such check)",
+        help="a sentence that copies at least this share of its words from a sentence of its span's paragraph, but "
+        "for a name or number that sentence has as another, is unsupported (0: no such check)",
     )
     quote_words: int = setting(
         5,

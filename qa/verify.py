@@ -150,8 +150,8 @@ class Verifier:
     def _accepted(
         self, claim: str, verdict: str, support: Support, names: Names | None
     ) -> tuple[str, list[Support], str]:
-        """The verdict on a sentence its span supports, unless the sentence copies the span but for a name or number
-        the span has as another, or turns two of its names round."""
+        """The verdict on a sentence its span supports, unless the sentence copies a sentence of the span's paragraph
+        but for a name or number that sentence has as another, or turns two of its names round."""
         text = support.passage.text
         # Compared with the one sentence of the passage it copies most, wherever the judge found support: a copy is
         # of one sentence, a name of another would align with its own, and a span beside the copied sentence may
@@ -421,8 +421,8 @@ def substitution(claim: str, sentences: Sequence[str], names: Names | None, shar
             before = opcodes[k - 1]
             if before[0] != "equal" or before[4] - before[3] < _RUN:
                 continue
-            slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot))
-            joined = list(takewhile(lambda w: _is_fact_word(claim[w[0] : w[1]]), mine[j1 : j1 + _SLOT]))
+            slot = _leading_facts(span, slot)
+            joined = _leading_facts(claim, mine[j1 : j1 + _SLOT])
             skipped = span[slot[-1][1] : theirs[i2][0]] if slot else ""
             if not joined or not _CLAUSE_MARK.search(skipped) or _COORDINATED.fullmatch(skipped):
                 continue
@@ -433,9 +433,9 @@ def substitution(claim: str, sentences: Sequence[str], names: Names | None, shar
             # Where the claim begins or ends, the span goes on past the copy: only the facts right beside the copied
             # words stand in the claim's slot, and the claim's own slot must begin (or end) with one.
             if j2 == len(mine) and _is_fact_word(claim[mine[j1][0] : mine[j1][1]]):
-                slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot))
+                slot = _leading_facts(span, slot)
             elif j1 == 0 and _is_fact_word(claim[mine[j2 - 1][0] : mine[j2 - 1][1]]):
-                slot = list(takewhile(lambda w: _is_fact_word(span[w[0] : w[1]]), slot[::-1]))[::-1]
+                slot = _leading_facts(span, slot[::-1])[::-1]
             else:
                 continue
         written = claim[mine[j1][0] : mine[j2 - 1][1]]
@@ -469,6 +469,11 @@ def _alignment(
 
 _RUN = 3  # words copied one after another before a skipped clause: a copy, not a sentence that shares a word
 _SLOT = 4  # at most this many words on either side of a substitution: a name or a number, not a rewording
+
+
+def _leading_facts(text: str, words: Sequence[tuple]) -> list:
+    """The words (offsets into `text` first) up to the first that is no fact word."""
+    return list(takewhile(lambda w: _is_fact_word(text[w[0] : w[1]]), words))
 
 
 def _is_fact_word(word: str) -> bool:

@@ -222,7 +222,6 @@ def test_a_name_in_the_articles_title_counts_as_stated_by_its_paragraphs():
 def test_with_a_judge_a_number_must_still_stand_in_the_claims_context():
     # 23 is in the paragraph, but as a date, not as the number beheaded.
     sentence = "LNA spokesman Ahmed Mismari said that 23 people were beheaded [1]."
-    accept = lambda pairs: [1.0] * len(pairs)  # noqa: E731
     [refused] = verify(sentence, judge=accept, settings=replace(VerifySettings(), judge_anchors="numbers")).claims
     assert refused.verdict == "unsupported" and "23" in refused.reason
     off = replace(VerifySettings(), judge_anchors="off")
